@@ -1,0 +1,7 @@
+"""The agents' back-office, under /gestion."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("backoffice", __name__, url_prefix="/gestion")
+
+from portal.backoffice.views import auth, home  # noqa: E402, F401

@@ -1,0 +1,27 @@
+"""The `portal` command line: `portal db upgrade`, `portal demo`, `portal create-agent`…"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def init_commands(app: Flask) -> None:
+    from portal.commands import agents, database, demo, i18n
+
+    for group in (database.db, i18n.i18n):
+        app.cli.add_command(group)
+    app.cli.add_command(demo.demo)
+    app.cli.add_command(agents.create_agent)
+
+
+def _create_app(*_args):
+    from portal import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Portail propriétaires de logements vacants."""

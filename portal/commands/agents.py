@@ -1,0 +1,6 @@
+import click
+
+
+@click.command("create-agent")
+def create_agent() -> None:
+    """(being written)"""

@@ -1,0 +1,155 @@
+"""Configuration classes, chosen by the PORTAL_ENV environment variable.
+
+Every setting comes from an environment variable with a development default, read when
+the class is instantiated (so tests can change the environment). Outside development and
+test, `check()` refuses to start without the variables that have no safe default, and names
+the one that is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105 (a known, refused value)
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when a required setting is missing or unsafe."""
+
+
+def env_str(name: str, default: str | None) -> str | None:
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    NAME = "base"
+    # Variables that must be set explicitly (no safe default) in this environment.
+    REQUIRED_VARIABLES: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        self.DEBUG = False
+        self.TESTING = False
+        self.SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
+        self.DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}")
+        # The public address printed on letters and in their QR codes.
+        self.PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+        self.BABEL_DEFAULT_LOCALE = "fr"
+        self.BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+        self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+        self.LANGUAGES = ("fr", "en")
+
+        # CSRF tokens stay valid for the whole session: an owner who pauses mid-diagnostic
+        # must not lose an answer to an expired token (GOV.UK Notify does the same).
+        self.WTF_CSRF_TIME_LIMIT = None
+
+        self.SESSION_COOKIE_NAME = "portal_session"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+        self.PERMANENT_SESSION_LIFETIME = env_int("SESSION_LIFETIME_SECONDS", 4 * 3600)
+        self.MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+
+        self.MAIL_SERVER = env_str("MAIL_SERVER", "localhost")
+        self.MAIL_PORT = env_int("MAIL_PORT", 25)
+        self.MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
+        self.MAIL_USERNAME = env_str("MAIL_USERNAME", None)
+        self.MAIL_PASSWORD = env_str("MAIL_PASSWORD", None)
+        self.MAIL_DEFAULT_SENDER = env_str(
+            "MAIL_DEFAULT_SENDER", "ne-pas-repondre@portail.localhost"
+        )
+        self.MAIL_SUPPRESS_SEND = env_bool("MAIL_SUPPRESS_SEND", True)
+
+        self.REDIS_URL = env_str("REDIS_URL", None)
+        self.DB_POOL_SIZE = env_int("DB_POOL_SIZE", 5)
+        self.DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)
+
+    def check(self) -> None:
+        """Refuse to start with a missing or unsafe setting, naming the variable."""
+        for name in self.REQUIRED_VARIABLES:
+            if not os.environ.get(name):
+                raise ConfigurationError(
+                    f"Missing configuration: set the {name} environment variable "
+                    f"(PORTAL_ENV={self.NAME}). See README.md, section Configuration."
+                )
+        if self.REQUIRED_VARIABLES and (
+            self.SECRET_KEY == DEV_SECRET_KEY or len(self.SECRET_KEY) < 32
+        ):
+            raise ConfigurationError(
+                "Unsafe configuration: the SECRET_KEY environment variable must be a random "
+                'string of at least 32 characters (python -c "import secrets; '
+                'print(secrets.token_urlsafe(48))").'
+            )
+
+
+class DevelopmentConfig(Config):
+    NAME = "development"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.DEBUG = env_bool("FLASK_DEBUG", False)
+
+
+class TestConfig(Config):
+    NAME = "test"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"  # noqa: S105
+        # In-memory SQLite unless TEST_DATABASE_URL points at PostgreSQL.
+        self.DATABASE_URL = env_str("TEST_DATABASE_URL", "sqlite://")
+        self.PORTAL_BASE_URL = "http://portal.test"
+        self.MAIL_SUPPRESS_SEND = True
+
+
+class ProductionConfig(Config):
+    NAME = "production"
+    REQUIRED_VARIABLES = ("SECRET_KEY", "DATABASE_URL", "PORTAL_BASE_URL")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+        self.MAIL_SUPPRESS_SEND = env_bool("MAIL_SUPPRESS_SEND", False)
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_class(name: str | None = None) -> type[Config]:
+    """The config class named by `name`, or by PORTAL_ENV (development by default)."""
+    name = name or os.environ.get("PORTAL_ENV") or "development"
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigurationError(
+            f"Unknown PORTAL_ENV={name!r}: use one of {', '.join(CONFIGS)}."
+        ) from None

@@ -1,0 +1,87 @@
+"""Extension singletons, created uninitialised and bound to an app in `create_app`."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import Babel
+from flask_mail import Mail
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+
+class Database:
+    """One SQLAlchemy engine per app and a session scoped to the request.
+
+    Plain SQLAlchemy 2 (no Flask-SQLAlchemy): the models and the rules engine stay
+    importable without Flask, and Alembic reads the same metadata.
+    """
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.session = scoped_session(sessionmaker(expire_on_commit=False))
+
+    def init_app(self, app: Flask) -> None:
+        self.engine = make_engine(app.config["DATABASE_URL"], app.config)
+        self.session.configure(bind=self.engine)
+        app.extensions["database"] = self
+
+        @app.teardown_appcontext
+        def remove_session(_exc: BaseException | None) -> None:
+            self.session.remove()
+
+
+def make_engine(url: str, config: dict | None = None) -> Engine:
+    """An engine tuned for the database behind `url` (SQLite or PostgreSQL)."""
+    config = config or {}
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    timeout = int(config.get("DB_STATEMENT_TIMEOUT_MS", 30_000))
+    return create_engine(
+        url,
+        pool_size=int(config.get("DB_POOL_SIZE", 5)),
+        pool_pre_ping=True,
+        pool_recycle=300,
+        connect_args={"options": f"-c statement_timeout={timeout}"},
+    )
+
+
+def _sqlite_engine(url: str) -> Engine:
+    in_memory = url in ("sqlite://", "sqlite:///:memory:")
+    kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 5}}
+    if in_memory:
+        # One shared connection, so every session sees the same in-memory database.
+        kwargs["poolclass"] = StaticPool
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def set_pragmas(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+db = Database()
+csrf = CSRFProtect()
+mail = Mail()
+babel = Babel()
+
+
+def session() -> Session:
+    """The current request's database session."""
+    return db.session()

@@ -1,0 +1,22 @@
+"""The data model. Importing this package registers every table on `Base.metadata`."""
+
+from portal.models.base import Base
+from portal.models.campaign import Campaign, Letter
+from portal.models.collectivite import Agent, Collectivite
+from portal.models.event import Event, Note
+from portal.models.housing import Housing, HousingOwner, Owner
+from portal.models.response import Response
+
+__all__ = [
+    "Agent",
+    "Base",
+    "Campaign",
+    "Collectivite",
+    "Event",
+    "Housing",
+    "HousingOwner",
+    "Letter",
+    "Note",
+    "Owner",
+    "Response",
+]

@@ -1,0 +1,61 @@
+"""The collectivité (tenant) and its agents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, Timestamped
+
+AGENT_ROLES = ("agent", "admin")
+
+
+class Collectivite(Timestamped, Base):
+    """A commune, an intercommunalité or another public body writing to owners."""
+
+    __tablename__ = "collectivite"
+    __table_args__ = (CheckConstraint("length(siren) = 9", name="siren_length"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str | None] = mapped_column(String(80))
+    siren: Mapped[str] = mapped_column(String(9), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # ZLV establishment kind: COM, CC, CA…
+    # The INSEE codes of the communes it covers.
+    perimeter: Mapped[list] = mapped_column(default=list)
+    logo_path: Mapped[str | None] = mapped_column(String(300))
+    # [{"label", "phone", "email", "address", "hours"}], shown to owners.
+    contact_points: Mapped[list] = mapped_column(default=list)
+    settings: Mapped[dict] = mapped_column(default=dict)
+
+    agents: Mapped[list[Agent]] = relationship(back_populates="collectivite")
+
+    def __repr__(self) -> str:
+        return f"<Collectivite {self.id} {self.name!r}>"
+
+
+class Agent(Timestamped, Base):
+    """A person working for one collectivité in the back-office."""
+
+    __tablename__ = "agent"
+    __table_args__ = (CheckConstraint("role IN ('agent', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collectivite_id: Mapped[int] = mapped_column(ForeignKey("collectivite.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(Text)  # argon2id, see portal.passwords
+    role: Mapped[str] = mapped_column(String(10), default="agent")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None]
+
+    collectivite: Mapped[Collectivite] = relationship(back_populates="agents")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def __repr__(self) -> str:
+        return f"<Agent {self.id} {self.email!r}>"

@@ -1,0 +1,45 @@
+"""Public pages: home, accessibility statement, personal data, language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+
+from portal.public import blueprint
+
+
+@blueprint.get("/")
+def home():
+    return render_template("public/home.html")
+
+
+@blueprint.get("/accessibilite")
+def accessibility():
+    return render_template("public/accessibility.html")
+
+
+@blueprint.get("/donnees-personnelles")
+def privacy():
+    return render_template("public/privacy.html")
+
+
+@blueprint.get("/langue/<code>")
+def set_language(code: str):
+    """Remember the chosen language and go back to the page the visitor was on."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    return redirect(safe_next(request.args.get("next")), code=303)
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to go back to; anything pointing elsewhere falls back to home."""
+    if not target:
+        return url_for("public.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("public.home")
+    if "\\" in target:
+        return url_for("public.home")
+    return target
