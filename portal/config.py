@@ -116,6 +116,7 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     NAME = "test"
+    __test__ = False  # not a pytest test class
 
     def __init__(self) -> None:
         super().__init__()

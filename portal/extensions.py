@@ -2,34 +2,44 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
+from flask.globals import app_ctx
 from flask_babel import Babel
 from flask_mail import Mail
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.pool import StaticPool
 
 
 class Database:
-    """One SQLAlchemy engine per app and a session scoped to the request.
+    """One SQLAlchemy engine per app and a session per app context (that is, per request).
 
     Plain SQLAlchemy 2 (no Flask-SQLAlchemy): the models and the rules engine stay
-    importable without Flask, and Alembic reads the same metadata.
+    importable without Flask, and Alembic reads the same metadata. The engine lives in
+    `app.extensions["database"]`, so several apps (tests) never share one by accident.
     """
 
     def __init__(self) -> None:
-        self.engine: Engine | None = None
-        self.session = scoped_session(sessionmaker(expire_on_commit=False))
+        self.session = scoped_session(self._new_session, scopefunc=_app_context_id)
 
     def init_app(self, app: Flask) -> None:
-        self.engine = make_engine(app.config["DATABASE_URL"], app.config)
-        self.session.configure(bind=self.engine)
-        app.extensions["database"] = self
+        app.extensions["database"] = make_engine(app.config["DATABASE_URL"], app.config)
 
         @app.teardown_appcontext
         def remove_session(_exc: BaseException | None) -> None:
             self.session.remove()
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["database"]
+
+    def _new_session(self) -> Session:
+        return Session(bind=self.engine, expire_on_commit=False)
+
+
+def _app_context_id() -> int:
+    return id(app_ctx._get_current_object())
 
 
 def make_engine(url: str, config: dict | None = None) -> Engine:

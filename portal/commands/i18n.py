@@ -23,14 +23,19 @@ def i18n() -> None:
     """Translations (French source, English catalog)."""
 
 
+def extract_to(output) -> None:
+    """Extract translatable strings from portal/ and templates/ into `output` (a .pot)."""
+    pybabel(
+        "extract", "-F", str(TRANSLATIONS / "babel.cfg"), "-k", "lazy_gettext", "-k", "_l",
+        "--no-location", "--sort-output", "--omit-header", "--no-wrap",
+        "-o", str(output), "portal", "templates",
+    )  # fmt: skip
+
+
 @i18n.command()
 def extract() -> None:
     """Extract translatable strings from portal/ and templates/ into messages.pot."""
-    pybabel(
-        "extract", "-F", str(TRANSLATIONS / "babel.cfg"), "-k", "lazy_gettext", "-k", "_l",
-        "--no-location", "--sort-output", "--omit-header",
-        "-o", str(TEMPLATE), "portal", "templates",
-    )  # fmt: skip
+    extract_to(TEMPLATE)
 
 
 @i18n.command()

@@ -51,6 +51,7 @@ class Letter(Timestamped, Base):
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(String(40))
 
+    collectivite: Mapped[Collectivite] = relationship()
     campaign: Mapped[Campaign] = relationship(back_populates="letters")
     housing: Mapped[Housing] = relationship()
     owner: Mapped[Owner] = relationship()

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, Timestamped
+from portal.models.collectivite import Collectivite
 
 
 class Owner(Timestamped, Base):
@@ -27,6 +28,7 @@ class Owner(Timestamped, Base):
     do_not_contact: Mapped[bool] = mapped_column(default=False)
     do_not_contact_at: Mapped[datetime | None]
 
+    collectivite: Mapped[Collectivite] = relationship()
     housings: Mapped[list[HousingOwner]] = relationship(back_populates="owner")
 
 
@@ -60,6 +62,7 @@ class Housing(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(20), default="never-contacted")
     sub_status: Mapped[str | None] = mapped_column(String(80))
 
+    collectivite: Mapped[Collectivite] = relationship()
     owners: Mapped[list[HousingOwner]] = relationship(back_populates="housing")
 
     @property

@@ -1,0 +1,54 @@
+"""The owner's pages: the QR target, the typed code, the landing."""
+
+from __future__ import annotations
+
+from flask import current_app, g, redirect, render_template, session, url_for
+
+from portal.extensions import db
+from portal.owner import blueprint
+from portal.owner.forms import CodeForm
+from portal.owner.service import (
+    find_letter_by_code,
+    find_letter_by_token,
+    letter_in_session,
+    open_letter,
+)
+
+
+def start_owner_session(letter) -> None:
+    session.pop("agent_id", None)
+    session["letter_id"] = letter.id
+    open_letter(db.session(), letter)
+
+
+@blueprint.get("/l/<token>")
+def letter_link(token: str):
+    """What the QR code points to: exchange the token for a session, then a clean URL."""
+    letter = find_letter_by_token(db.session(), token)
+    if letter is None:
+        return render_template("owner/link_invalid.html"), 404
+    start_owner_session(letter)
+    return redirect(url_for("owner.landing"), code=303)
+
+
+@blueprint.route("/code", methods=["GET", "POST"])
+def code():
+    form = CodeForm()
+    if form.validate_on_submit():
+        letter = find_letter_by_code(
+            db.session(), form.code.canonical, current_app.config["SECRET_KEY"]
+        )
+        if letter is not None:
+            start_owner_session(letter)
+            return redirect(url_for("owner.landing"), code=303)
+        form.code.errors.append(form.not_found_message)
+    return render_template("owner/code.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.get("/mon-logement")
+def landing():
+    letter = letter_in_session(db.session(), session.get("letter_id"))
+    if letter is None:
+        return render_template("owner/link_invalid.html"), 404
+    g.collectivite = letter.collectivite
+    return render_template("owner/landing.html", letter=letter, housing=letter.housing)

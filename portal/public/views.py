@@ -33,13 +33,16 @@ def set_language(code: str):
     return redirect(safe_next(request.args.get("next")), code=303)
 
 
-def safe_next(target: str | None) -> str:
-    """A local path to go back to; anything pointing elsewhere falls back to home."""
-    if not target:
-        return url_for("public.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("public.home")
-    if "\\" in target:
-        return url_for("public.home")
+def safe_next(target: str | None, fallback: str = "public.home") -> str:
+    """A local path to go back to; anything pointing elsewhere gives the fallback page."""
+    parts = urlsplit(target or "")
+    if (
+        not target
+        or parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
+        return url_for(fallback)
     return target

@@ -1,0 +1,62 @@
+"""Throughput of the portal's pages, in-process, against a bare Flask app in the same run.
+
+The bare app returns the same HTML bytes from a constant, so the ratio is the cost of what
+the portal adds per request: session, CSRF, i18n, template rendering, security headers.
+Run: .venv/bin/python bench/bench_pages.py [--seconds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from flask import Flask
+
+from portal import create_app
+from portal.commands.database import upgrade
+
+
+def requests_per_second(client, path: str, seconds: float) -> tuple[float, float]:
+    """Requests per second over `seconds`, and the median latency in milliseconds."""
+    latencies = []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        start = time.perf_counter()
+        response = client.get(path)
+        latencies.append(time.perf_counter() - start)
+        assert response.status_code == 200, (path, response.status_code)
+    return len(latencies) / sum(latencies), statistics.median(latencies) * 1000
+
+
+def bare_app(body: bytes) -> Flask:
+    bare = Flask("bare")
+
+    @bare.get("/")
+    def page():
+        return body, 200, {"Content-Type": "text/html; charset=utf-8"}
+
+    return bare
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        upgrade(url)
+        portal = create_app("test", DATABASE_URL=url).test_client()
+        body = portal.get("/").get_data()
+        baseline, baseline_ms = requests_per_second(bare_app(body).test_client(), "/", args.seconds)
+        print(f"{'page':<24}{'req/s':>10}{'median ms':>11}{'vs bare':>9}")
+        print(f"{'bare Flask, same bytes':<24}{baseline:>10.0f}{baseline_ms:>11.2f}{'100 %':>9}")
+        for path in ("/", "/accessibilite", "/code", "/healthz"):
+            rate, median_ms = requests_per_second(portal, path, args.seconds)
+            print(f"{path:<24}{rate:>10.0f}{median_ms:>11.2f}{rate / baseline:>8.0%}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Letters: their QR tokens and typed codes (PDF generation comes with campaigns)."""

@@ -1,0 +1,67 @@
+"""Finding and opening a letter from its QR token or typed code.
+
+Unknown, revoked and expired letters are all "not found" to the caller, so that the owner's
+pages answer the same way whatever the reason (the reason is logged, not shown).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from portal.letters.codes import hash_code, hash_token
+from portal.models import Campaign, Letter
+
+log = logging.getLogger(__name__)
+
+MAX_TOKEN_LENGTH = 64
+
+
+def find_letter_by_token(session: Session, token: str, now: datetime | None = None):
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return _usable(session, Letter.token_hash == hash_token(token), now)
+
+
+def find_letter_by_code(session: Session, code: str, secret_key: str, now=None):
+    """`code` is canonical (see portal.letters.codes.normalise_code)."""
+    return _usable(session, Letter.code_hash == hash_code(code, secret_key), now)
+
+
+def _usable(session: Session, condition, now: datetime | None) -> Letter | None:
+    now = now or datetime.now(UTC)
+    letter = session.scalar(
+        select(Letter)
+        .options(joinedload(Letter.campaign).joinedload(Campaign.collectivite))
+        .where(condition)
+    )
+    if letter is None:
+        return None
+    expires_at = letter.campaign.letters_expire_at
+    if letter.revoked_at is not None:
+        log.info("letter %s refused: revoked (%s)", letter.id, letter.revoked_reason)
+        return None
+    if expires_at is not None and expires_at <= now:
+        log.info("letter %s refused: expired on %s", letter.id, expires_at.isoformat())
+        return None
+    return letter
+
+
+def open_letter(session: Session, letter: Letter, now: datetime | None = None) -> None:
+    """Record the first visit of a letter."""
+    if letter.first_visit_at is None:
+        letter.first_visit_at = now or datetime.now(UTC)
+        session.commit()
+
+
+def letter_in_session(session: Session, letter_id: int | None) -> Letter | None:
+    """The letter an owner opened in this browser session, if it is still usable."""
+    if not isinstance(letter_id, int):
+        return None
+    letter = session.get(Letter, letter_id)
+    if letter is None:
+        return None
+    return _usable(session, Letter.id == letter.id, None)

@@ -1,0 +1,73 @@
+"""The `portal` command line."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from portal.models import Agent, Collectivite, Letter
+from portal.passwords import verify_password
+
+
+def test_demo_is_idempotent_and_prints_where_to_look(app, session):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "--base-url", "http://127.0.0.1:5000"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["demo", "--base-url", "http://127.0.0.1:5000"])
+    assert second.output == first.output
+    assert session.scalar(select(func.count()).select_from(Collectivite)) == 1
+    assert session.scalar(select(func.count()).select_from(Letter)) == 3
+    assert "http://127.0.0.1:5000/gestion/connexion" in first.output
+    assert "agent@demoville.example" in first.output
+    assert len(re.findall(r"http://127\.0\.0\.1:5000/l/\w{32}", first.output)) == 3
+    assert (
+        len(re.findall(r"code [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]\b", first.output)) == 3
+    )
+
+
+def test_demo_letters_open_the_landing(app, client):
+    output = app.test_cli_runner().invoke(args=["demo"]).output
+    path = re.search(r"http://portal\.test(/l/\w+)", output).group(1)
+    response = client.get(path)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/mon-logement"
+    assert "12 rue des Tilleuls" in client.get("/mon-logement").get_data(as_text=True)
+
+
+def test_demo_is_refused_in_production(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PORTAL_ENV", "production")
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "never loaded in production" in result.output
+
+
+def test_create_agent(app, session):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo"])
+    result = runner.invoke(
+        args=["create-agent", "--email", "Claire@Mairie.Example", "--siren", "999999999",
+              "--role", "admin", "--password", "a long enough password"]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    agent = session.scalar(select(Agent).where(Agent.email == "claire@mairie.example"))
+    assert agent.role == "admin"
+    assert verify_password(agent.password_hash, "a long enough password")
+
+
+def test_create_agent_refuses_bad_input(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo"])
+    cases = [
+        (["--email", "not-an-email", "--siren", "999999999"], "--email"),
+        (["--email", "a@b.fr", "--siren", "000000001"], "--siren"),
+        (["--email", "agent@demoville.example", "--siren", "999999999"], "already exists"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(args=["create-agent", *args, "--password", "x" * 20])
+        assert result.exit_code != 0
+        assert message in result.output
+    short = runner.invoke(args=["create-agent", "--email", "z@b.fr", "--siren", "999999999",
+                                "--password", "short"])  # fmt: skip
+    assert short.exit_code != 0
+    assert "12 characters" in short.output
