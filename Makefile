@@ -48,8 +48,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 
 assets: static/dsfr/.installed
 
-static/dsfr/.installed: package.json package-lock.json
+# npm writes node_modules/.package-lock.json: a deleted node_modules/ is installed again.
+node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+
+static/dsfr/.installed: node_modules/.package-lock.json
 	rm -rf static/dsfr && mkdir -p static/dsfr
 	cd $(DSFR_DIST) && cp -r $(DSFR_FILES) $(CURDIR)/static/dsfr/
 	find static/dsfr -name '*.map' -delete
