@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask, g, request, url_for
 from flask_babel import get_locale
 
 from portal.i18n import LANGUAGE_NAMES
 from portal.security import csp_nonce
 
+# Pages whose URL carries a secret (the letter token): never echoed into links.
+SECRET_URL_ENDPOINTS = {"owner.letter_link"}
+
+
+def language_return_path() -> str:
+    """Where the language switch brings the visitor back: this page, unless its URL
+    carries a letter token (then the typed-code page, which is neutral)."""
+    if request.endpoint in SECRET_URL_ENDPOINTS:
+        return url_for("owner.code")
+    return request.full_path.rstrip("?")
+
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+    # Globals, unlike context variables, are visible inside imported macros too.
+    app.jinja_env.globals["language_return_path"] = language_return_path
 
     @app.context_processor
     def template_globals() -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from email_validator import EmailNotValidError, validate_email
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -13,6 +14,7 @@ from portal.passwords import MIN_LENGTH, hash_password
 
 
 @click.command("create-agent")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--siren", required=True, help="SIREN of the agent's collectivité.")
 @click.option("--name", "full_name", default="", help="Full name.")

@@ -6,6 +6,7 @@ import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import current_app
+from flask.cli import with_appcontext
 
 from portal.config import ROOT
 
@@ -32,6 +33,7 @@ def db() -> None:
 
 
 @db.command(name="upgrade")
+@with_appcontext
 @click.argument("revision", default="head")
 def upgrade_command(revision: str) -> None:
     """Apply migrations up to REVISION (head by default)."""
@@ -40,6 +42,7 @@ def upgrade_command(revision: str) -> None:
 
 
 @db.command()
+@with_appcontext
 @click.argument("revision", default="-1")
 def downgrade(revision: str) -> None:
     """Revert migrations down to REVISION (one step by default)."""
@@ -47,12 +50,14 @@ def downgrade(revision: str) -> None:
 
 
 @db.command()
+@with_appcontext
 def current() -> None:
     """Show the database's current revision."""
     command.current(alembic_config(current_app.config["DATABASE_URL"]))
 
 
 @db.command()
+@with_appcontext
 @click.option("-m", "--message", required=True)
 def revision(message: str) -> None:
     """Autogenerate a migration from the models (review it before committing)."""

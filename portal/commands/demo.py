@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from portal.demo import DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, load_demo
 from portal.extensions import db
@@ -11,6 +12,7 @@ from portal.letters.codes import format_code
 
 
 @click.command()
+@with_appcontext
 @click.option("--base-url", help="Address the portal is served at (default: PORTAL_BASE_URL).")
 def demo(base_url: str | None) -> None:
     """Load demo data (idempotent) and print the URLs and the demo agent's login."""
