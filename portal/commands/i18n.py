@@ -44,7 +44,7 @@ def update() -> None:
     extract.callback()
     pybabel(
         "update", "-i", str(TEMPLATE), "-d", str(TRANSLATIONS),
-        "--no-wrap", "--omit-header", "--ignore-obsolete",
+        "--no-wrap", "--ignore-obsolete",
     )  # fmt: skip
 
 

@@ -104,9 +104,13 @@ def test_the_typed_code_opens_the_same_landing(client, letter):
 
 @pytest.mark.parametrize(
     ("typed", "message"),
-    [("", "Saisissez le code"), ("ABCD", "13 lettres et chiffres"), ("x" * 500, "13 caractères"),
-     ("<script>alert(1)</script>", "13 lettres et chiffres")],
-)  # fmt: skip
+    [
+        ("", "Saisissez le code"),
+        ("ABCD", "13 lettres et chiffres"),
+        ("x" * 500, "13 lettres et chiffres"),
+        ("<script>alert(1)</script>", "13 lettres et chiffres"),
+    ],
+)
 def test_impossible_codes_get_a_clear_message(client, typed, message):
     response = post_code(client, typed)
     html = response.get_data(as_text=True)
