@@ -1,0 +1,81 @@
+"""Checking answers and context from outside (API, forms, files) before evaluation.
+
+Errors name the field: {"answers.situation": "…", "context.idf": "…"}.
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+
+from portal.rules.model import Content
+
+
+class InputError(ValueError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+
+
+def validate_answers(content: Content, answers) -> dict:
+    if not isinstance(answers, dict):
+        raise InputError({"answers": "must be an object {question id: answer}"})
+    errors, clean = {}, {}
+    for question_id, value in answers.items():
+        field = f"answers.{question_id}"
+        question = content.questions.get(question_id)
+        if question is None:
+            errors[field] = "unknown question"
+            continue
+        if question.type == "radios":
+            if not isinstance(value, str) or value not in question.values:
+                errors[field] = f"must be one of {sorted(question.values)}"
+                continue
+        elif question.type == "checkboxes":
+            if not isinstance(value, list) or not value or not all(
+                isinstance(item, str) and item in question.values for item in value
+            ):
+                errors[field] = f"must be a non-empty list of {sorted(question.values)}"
+                continue
+            value = sorted(set(value))
+        elif question.type == "number":
+            if isinstance(value, bool) or not isinstance(value, Real):
+                errors[field] = "must be a number"
+                continue
+            low, high = question.minimum, question.maximum
+            if (low is not None and value < low) or (high is not None and value > high):
+                errors[field] = f"must be between {low} and {high}"
+                continue
+        elif not isinstance(value, str) or len(value) > question.max_length or "\x00" in value:
+            errors[field] = f"must be a text of at most {question.max_length} characters"
+            continue
+        clean[question_id] = value
+    if errors:
+        raise InputError(errors)
+    return clean
+
+
+def validate_context(content: Content, context) -> dict:
+    if not isinstance(context, dict):
+        raise InputError({"context": "must be an object"})
+    errors, clean = {}, {}
+    for name in context:
+        if name not in content.context:
+            errors[f"context.{name}"] = "unknown context field"
+    for name, spec in content.context.items():
+        field = f"context.{name}"
+        if name not in context or context[name] is None:
+            if not spec.optional:
+                errors[field] = "required"
+            continue
+        value = context[name]
+        if spec.type == "boolean" and not isinstance(value, bool):
+            errors[field] = "must be true or false"
+        elif spec.type == "number" and (isinstance(value, bool) or not isinstance(value, Real)):
+            errors[field] = "must be a number"
+        else:
+            clean[name] = value
+    if "commune_density_level" in clean and clean["commune_density_level"] not in range(1, 8):
+        errors["context.commune_density_level"] = "must be a whole number from 1 to 7"
+    if errors:
+        raise InputError(errors)
+    return clean
