@@ -23,6 +23,7 @@ def create_app(config: str | type[Config] | Config | None = None, **overrides) -
     )
     load_config(app, config, overrides)
     register_extensions(app)
+    register_content(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -49,6 +50,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     init_babel(app)
+
+
+def register_content(app: Flask) -> None:
+    from portal.guidance import init_content
+
+    init_content(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -84,6 +84,9 @@ class Config:
         )
         self.MAIL_SUPPRESS_SEND = env_bool("MAIL_SUPPRESS_SEND", True)
 
+        self.GUIDANCE_CONTENT_PATH = env_str(
+            "GUIDANCE_CONTENT_PATH", str(ROOT / "guidance_content")
+        )
         self.REDIS_URL = env_str("REDIS_URL", None)
         self.DB_POOL_SIZE = env_int("DB_POOL_SIZE", 5)
         self.DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)

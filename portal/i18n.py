@@ -16,5 +16,12 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def current_language() -> str:
+    """The page's language code ("fr" or "en")."""
+    from flask_babel import get_locale
+
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
 def init_babel(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)

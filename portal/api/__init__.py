@@ -7,4 +7,4 @@ from portal.extensions import csrf
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
 
-from portal.api import views  # noqa: E402, F401
+from portal.api import diagnostic, openapi, views  # noqa: E402, F401

@@ -14,4 +14,5 @@ def index():
         version=__version__,
         api_version="v1",
         health=url_for("health.healthz"),
+        openapi=url_for("api.openapi"),
     )

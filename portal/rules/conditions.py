@@ -7,7 +7,7 @@ A condition is YAML:
     {var: commune_density_level, gte: 5}  (also gt, lte, lt, eq, ne)
     {from_date: 2027-01-01}   {until_date: 2026-12-31}   (against the evaluation date)
 Any node may carry `explain: {fr: …, en: …}`: the words shown to say why (its children are
-then not listed).
+then not listed). A `not` must carry one: the words of its child would say the opposite.
 
 Values are tri-state, as in Publicodes: TRUE, FALSE, or UNKNOWN when an answer is still
 missing. A question that does not apply (its `ask_if` is false) makes its leaves FALSE,
@@ -96,6 +96,8 @@ def compile_condition(node, variables: dict[str, VarSpec], path: str) -> Conditi
         function = _all(compiled) if name == "all" else _any(compiled)
         clause = Clause(None, name, None, explain)
     elif keys == {"not"}:
+        if not explain:
+            raise ContentError(path, line, "a 'not' condition needs an 'explain' (fr, en)")
         function = _not(compile_condition(node["not"], variables, path))
         clause = Clause(None, "not", None, explain)
     elif keys in ({"from_date"}, {"until_date"}):
@@ -129,7 +131,7 @@ def _expected(op: str, raw, spec: VarSpec, path: str, line):
 
     if op == "is":
         if spec.type != "boolean" or not isinstance(raw, bool):
-            raise ContentError(path, line, f"'is' needs a boolean variable and true/false")
+            raise ContentError(path, line, "'is' needs a boolean variable and true/false")
         return raw
     if op in ("in", "contains_any"):
         if not isinstance(raw, list) or not raw:
@@ -140,7 +142,7 @@ def _expected(op: str, raw, spec: VarSpec, path: str, line):
         return frozenset(raw)
     if op == "contains":
         if spec.type != "multi":
-            raise ContentError(path, line, f"'contains' applies to a several-answers question")
+            raise ContentError(path, line, "'contains' applies to a several-answers question")
         check_options([raw])
         return raw
     if op in COMPARISONS:

@@ -44,8 +44,13 @@ class Evaluation:
         return next((r for r in self.recommendations if r.slug == slug), None)
 
 
-def evaluate(content: Content, answers: dict, context: dict, as_of: dt.date | None = None,
-             local: Local | None = None) -> Evaluation:  # fmt: skip
+def evaluate(
+    content: Content,
+    answers: dict,
+    context: dict,
+    as_of: dt.date | None = None,
+    local: Local | None = None,
+) -> Evaluation:
     """`answers` and `context` must already be valid (see portal.rules.validate)."""
     as_of = as_of or dt.date.today()
     values = {name: context[name] for name in content.context if name in context}
@@ -74,15 +79,24 @@ def evaluate(content: Content, answers: dict, context: dict, as_of: dt.date | No
         if recommendation.status != "not_applicable":
             relevant.update(recommendation.missing)
     asked = [
-        q for q in content.questions
+        q
+        for q in content.questions
         if q not in values and q not in not_applicable and q not in pending
-    ]  # fmt: skip
+    ]
     missing = [q for q in asked if q in relevant]
     priority = [q for q in content.priority if q in asked]
     next_question = (priority or missing or [None])[0]
     taken = {q: a for q, a in answers.items() if q in values}
-    return Evaluation(recommendations, next_question, missing, not_applicable, taken, as_of,
-                      content.version, local)  # fmt: skip
+    return Evaluation(
+        recommendations,
+        next_question,
+        missing,
+        not_applicable,
+        taken,
+        as_of,
+        content.version,
+        local,
+    )
 
 
 def _recommend(aid: Aid, env: Env, content: Content, as_of: dt.date) -> Recommendation:

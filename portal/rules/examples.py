@@ -1,19 +1,19 @@
 """Examples stored next to the content: a situation and what the engine must answer.
 
-    - name: "Vide depuis 3 ans, commune rurale en OPAH, veut louer"
-      answers: {situation: vacant, vacancy_duration: gt_2y, …}
-      context: {commune_density_level: 6, in_opah_pig: true, zone_tendue: false,
-                acv_or_ort: false, idf: false}
-      as_of: 2026-11-23           # optional, default DEFAULT_AS_OF
-      local: "999999999"          # optional: a collectivité's overrides (its SIREN)
-      expect:
-        applicable: [prime-sortie-vacance]      # at least these
-        not_applicable: [loc-avantages]
-        undetermined: []
-        first: conseil-succession-indivision    # the top recommendation
-        next_question: works_level              # or null when nothing is left to ask
-        not_asked: [works_level]                # questions that do not apply
-        amounts: {prime-sortie-vacance: 5000}
+- name: "Vide depuis 3 ans, commune rurale en OPAH, veut louer"
+  answers: {situation: vacant, vacancy_duration: gt_2y, …}
+  context: {commune_density_level: 6, in_opah_pig: true, zone_tendue: false,
+            acv_or_ort: false, idf: false}
+  as_of: 2026-11-23           # optional, default DEFAULT_AS_OF
+  local: "999999999"          # optional: a collectivité's overrides (its SIREN)
+  expect:
+    applicable: [prime-sortie-vacance]      # at least these
+    not_applicable: [loc-avantages]
+    undetermined: []
+    first: conseil-succession-indivision    # the top recommendation
+    next_question: works_level              # or null when nothing is left to ask
+    not_asked: [works_level]                # questions that do not apply
+    amounts: {prime-sortie-vacance: 5000}
 """
 
 from __future__ import annotations
@@ -25,8 +25,15 @@ from portal.rules.model import Content
 from portal.rules.validate import InputError, validate_answers, validate_context
 
 DEFAULT_AS_OF = dt.date(2026, 11, 23)
-EXPECTATIONS = {"applicable", "not_applicable", "undetermined", "first", "next_question",
-                "not_asked", "amounts"}  # fmt: skip
+EXPECTATIONS = {
+    "applicable",
+    "not_applicable",
+    "undetermined",
+    "first",
+    "next_question",
+    "not_asked",
+    "amounts",
+}
 
 
 def run_example(content: Content, example: dict) -> list[str]:

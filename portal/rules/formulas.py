@@ -17,8 +17,12 @@ from collections.abc import Callable
 
 from portal.rules.conditions import MISSING, Env
 
-OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-             ast.Div: operator.truediv}  # fmt: skip
+OPERATORS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
 FUNCTIONS = {"min": min, "max": max, "round": round}
 
 

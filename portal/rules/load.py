@@ -84,6 +84,8 @@ def load_content(root: Path | str) -> Content:
         if aid.slug in aids:
             raise ContentError(path, None, f"slug {aid.slug!r} already used")
         aids[aid.slug] = aid
+    for aid in aids.values():
+        _check_placeholders(aid, parameters)
     locals_ = {}
     for path in sorted((root / "local").glob("*.yaml")):
         local = _local(Reader(read_yaml(path), path), variables, parameters, contacts)
@@ -114,7 +116,9 @@ def _context(manifest: Reader) -> dict[str, VarSpec]:
         kind = reader.get("type", str)
         if kind not in CONTEXT_TYPES:
             manifest.fail(f"context {name!r}: type must be one of {CONTEXT_TYPES}", spec)
-        specs[name] = VarSpec(name, "context", kind, optional=reader.get("optional", bool, False, False))
+        specs[name] = VarSpec(
+            name, "context", kind, optional=reader.get("optional", bool, False, False)
+        )
     return specs
 
 
@@ -143,8 +147,21 @@ def _questions(root: Path, manifest: Reader, variables: dict) -> dict[str, Quest
 
 
 def _question(reader: Reader, variables: dict) -> Question:
-    reader.only({"id", "type", "label", "short_label", "hint", "options", "messages", "min",
-                 "max", "max_length", "ask_if"})  # fmt: skip
+    reader.only(
+        {
+            "id",
+            "type",
+            "label",
+            "short_label",
+            "hint",
+            "options",
+            "messages",
+            "min",
+            "max",
+            "max_length",
+            "ask_if",
+        }
+    )
     kind = reader.get("type", str)
     if kind not in QUESTION_TYPES:
         reader.fail(f"type must be one of {sorted(QUESTION_TYPES)}")
@@ -152,7 +169,9 @@ def _question(reader: Reader, variables: dict) -> Question:
     for node in reader.get("options", list, required=kind in ("radios", "checkboxes"), default=[]):
         option = Reader(node, reader.path, "an option")
         option.only({"value", "label", "hint"})
-        options.append(Option(str(option.get("value")), option.text("label"), option.text("hint", False)))
+        options.append(
+            Option(str(option.get("value")), option.text("label"), option.text("hint", False))
+        )
     if len({option.value for option in options}) != len(options):
         reader.fail("two options share a value")
     messages_node = reader.get("messages", dict)
@@ -188,9 +207,13 @@ def _parameters(path: Path) -> dict[str, Parameter]:
             reader.fail(f"{name}: 'values' maps effective dates (YYYY-MM-DD) to values", values)
         dates = tuple(sorted(values))
         parameters[name] = Parameter(
-            name, reader.get("description", str), reader.get("unit", str),
-            dates, tuple(values[day] for day in dates), reader.get("reference", str),
-        )  # fmt: skip
+            name,
+            reader.get("description", str),
+            reader.get("unit", str),
+            dates,
+            tuple(values[day] for day in dates),
+            reader.get("reference", str),
+        )
     return parameters
 
 
@@ -200,16 +223,34 @@ def _contacts(reader: Reader, local: bool = False) -> dict[str, Contact]:
         contact = Reader(node, reader.path, f"contact {contact_id!r}")
         contact.only({"label", "description", "url", "phone", "email", "address"})
         contacts[contact_id] = Contact(
-            contact_id, contact.text("label"), contact.text("description", not local) or {},
+            contact_id,
+            contact.text("label"),
+            contact.text("description", not local) or {},
             *(contact.get(key, str, False) for key in ("url", "phone", "email", "address")),
-        )  # fmt: skip
+        )
     return contacts
 
 
 def _aid(reader: Reader, variables, parameters, contacts, local: bool = False) -> Aid:
-    reader.only({"slug", "kind", "title", "summary", "for_whom", "gives", "eligible_if",
-                 "amount", "obligations", "contacts", "sources", "valid", "confidence", "rank",
-                 "boosts"})  # fmt: skip
+    reader.only(
+        {
+            "slug",
+            "kind",
+            "title",
+            "summary",
+            "for_whom",
+            "gives",
+            "eligible_if",
+            "amount",
+            "obligations",
+            "contacts",
+            "sources",
+            "valid",
+            "confidence",
+            "rank",
+            "boosts",
+        }
+    )
     slug = reader.get("slug", str)
     if local != slug.startswith("local:"):
         reader.fail("a collectivité's own aid has a slug 'local:<name>'; only those do")
@@ -226,7 +267,10 @@ def _aid(reader: Reader, variables, parameters, contacts, local: bool = False) -
     for node in reader.get("boosts", list, False, []):
         boost = Reader(node, reader.path, "a boost")
         boosts.append(
-            Boost(compile_condition(boost.get("if", dict), variables, reader.path), boost.get("add", int))
+            Boost(
+                compile_condition(boost.get("if", dict), variables, reader.path),
+                boost.get("add", int),
+            )
         )
     return Aid(
         slug=slug,
@@ -237,9 +281,13 @@ def _aid(reader: Reader, variables, parameters, contacts, local: bool = False) -
         gives=reader.text("gives"),
         eligible_if=condition,
         amount=_amount(reader, variables, parameters),
-        obligations=tuple(Reader({"o": o}, reader.path).text("o") for o in reader.get("obligations", list)),
+        obligations=tuple(
+            Reader({"o": o}, reader.path).text("o") for o in reader.get("obligations", list)
+        ),
         contacts=tuple(reader.get("contacts")),
-        sources=tuple(_source(Reader(node, reader.path, "a source")) for node in reader.get("sources", list)),
+        sources=tuple(
+            _source(Reader(node, reader.path, "a source")) for node in reader.get("sources", list)
+        ),
         valid_from=valid.get("from", dt.date, False),
         valid_until=valid.get("until", dt.date, False),
         confidence=reader.get("confidence"),
@@ -247,7 +295,18 @@ def _aid(reader: Reader, variables, parameters, contacts, local: bool = False) -
         boosts=tuple(boosts),
         path=reader.path,
         local=local,
-    )  # fmt: skip
+    )
+
+
+def _check_placeholders(aid: Aid, parameters) -> None:
+    from portal.rules.present import aid_placeholders
+
+    unknown = aid_placeholders(aid) - set(parameters) - {"amount"}
+    if unknown:
+        raise ContentError(aid.path, None, f"{aid.slug}: unknown parameter(s) {sorted(unknown)}")
+    for name in aid_placeholders(aid) - {"amount"}:
+        if any(isinstance(value, dict) for value in parameters[name].values):
+            raise ContentError(aid.path, None, f"{aid.slug}: {{{name}}} is a table, not a value")
 
 
 def _amount(reader: Reader, variables, parameters) -> Amount | None:
@@ -257,7 +316,9 @@ def _amount(reader: Reader, variables, parameters) -> Amount | None:
     amount = Reader(node, reader.path, "'amount'")
     amount.only({"formula", "text", "fallback"})
     try:
-        formula, reads = compile_formula(amount.get("formula", str), set(variables), set(parameters))
+        formula, reads = compile_formula(
+            amount.get("formula", str), set(variables), set(parameters)
+        )
     except FormulaError as error:
         amount.fail(str(error))
     text = amount.text("text")
@@ -287,6 +348,7 @@ def _local(reader: Reader, variables, parameters, national_contacts) -> Local:
     aids = {}
     for node in reader.get("aids", list, False, []):
         aid = _aid(Reader(node, reader.path, "an aid"), variables, parameters, known, local=True)
+        _check_placeholders(aid, parameters)
         aids[aid.slug] = aid
     perimeter = frozenset(str(code) for code in reader.get("opah_pig_perimeter", list, False, []))
     return Local(siren, reader.get("name", str), perimeter, contacts, aids, reader.path)

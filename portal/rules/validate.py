@@ -31,8 +31,10 @@ def validate_answers(content: Content, answers) -> dict:
                 errors[field] = f"must be one of {sorted(question.values)}"
                 continue
         elif question.type == "checkboxes":
-            if not isinstance(value, list) or not value or not all(
-                isinstance(item, str) and item in question.values for item in value
+            if (
+                not isinstance(value, list)
+                or not value
+                or not all(isinstance(item, str) and item in question.values for item in value)
             ):
                 errors[field] = f"must be a non-empty list of {sorted(question.values)}"
                 continue
@@ -55,6 +57,9 @@ def validate_answers(content: Content, answers) -> dict:
 
 
 def validate_context(content: Content, context) -> dict:
+    if context is None:
+        required = [name for name, spec in content.context.items() if not spec.optional]
+        raise InputError({"context": f"required, with {', '.join(required)}"})
     if not isinstance(context, dict):
         raise InputError({"context": "must be an object"})
     errors, clean = {}, {}

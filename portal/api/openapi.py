@@ -1,0 +1,200 @@
+"""GET /api/v1/openapi.json: the API described, its enums taken from the content itself."""
+
+from __future__ import annotations
+
+from flask import jsonify, url_for
+
+from portal import __version__
+from portal.api import blueprint
+from portal.guidance import current_content
+
+QUESTION_SCHEMA = {
+    "radios": lambda q: {"type": "string", "enum": sorted(q.values)},
+    "checkboxes": lambda q: {
+        "type": "array",
+        "minItems": 1,
+        "uniqueItems": True,
+        "items": {"type": "string", "enum": sorted(q.values)},
+    },
+    "number": lambda q: {
+        "type": "number",
+        **({"minimum": q.minimum} if q.minimum is not None else {}),
+        **({"maximum": q.maximum} if q.maximum is not None else {}),
+    },
+    "text": lambda q: {"type": "string", "maxLength": q.max_length},
+}
+
+
+def document() -> dict:
+    content = current_content()
+    answers = {
+        q.id: {**QUESTION_SCHEMA[q.type](q), "description": q.label["en"]}
+        for q in content.questions.values()
+    }
+    context = {
+        name: {"type": "boolean"} if spec.type == "boolean" else {"type": "number"}
+        for name, spec in content.context.items()
+    }
+    context["commune_density_level"] = {"type": "integer", "minimum": 1, "maximum": 7}
+    required_context = [name for name, spec in content.context.items() if not spec.optional]
+    slugs = sorted(content.aids)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Portail propriétaires — diagnostic API",
+            "version": __version__,
+            "description": "Evaluates an owner's situation against the national aids for "
+            f"vacant dwellings (content version {content.version}).",
+        },
+        "servers": [{"url": url_for("api.index").rstrip("/")}],
+        "paths": {
+            "/diagnostic/evaluate": {
+                "post": {
+                    "operationId": "evaluateDiagnostic",
+                    "summary": "Recommendations, with reasons, and the next question to ask",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Situation"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The evaluation",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Evaluation"}
+                                }
+                            },
+                        },
+                        "422": {
+                            "description": "Invalid input; each error names its field",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Errors"}
+                                }
+                            },
+                        },
+                    },
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "Situation": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["context"],
+                    "properties": {
+                        "answers": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "properties": answers,
+                        },
+                        "context": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": required_context,
+                            "properties": context,
+                        },
+                        "as_of": {"type": "string", "format": "date"},
+                        "locale": {"type": "string", "enum": ["fr", "en"], "default": "fr"},
+                        "collectivite": {"type": "string", "description": "SIREN, for local aids"},
+                    },
+                },
+                "Evaluation": {
+                    "type": "object",
+                    "required": [
+                        "content_version",
+                        "as_of",
+                        "next_question",
+                        "missing",
+                        "recommendations",
+                    ],
+                    "properties": {
+                        "content_version": {"type": "string"},
+                        "as_of": {"type": "string", "format": "date"},
+                        "next_question": {
+                            "oneOf": [
+                                {"type": "null"},
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "id": {"type": "string", "enum": list(content.questions)},
+                                        "type": {"type": "string"},
+                                        "label": {"type": "string"},
+                                        "hint": {"type": ["string", "null"]},
+                                        "options": {"type": "array"},
+                                    },
+                                },
+                            ]
+                        },
+                        "missing": {"type": "array", "items": {"type": "string"}},
+                        "not_asked": {"type": "array", "items": {"type": "string"}},
+                        "recommendations": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Recommendation"},
+                        },
+                    },
+                },
+                "Recommendation": {
+                    "type": "object",
+                    "required": ["slug", "status", "title", "reasons", "sources"],
+                    "properties": {
+                        "slug": {
+                            "type": "string",
+                            "description": f"one of {slugs} or local:<name>",
+                        },
+                        "status": {
+                            "type": "string",
+                            "enum": ["applicable", "undetermined", "not_applicable"],
+                        },
+                        "kind": {"type": "string"},
+                        "title": {"type": "string"},
+                        "summary": {"type": "string"},
+                        "gives": {"type": "string"},
+                        "amount": {
+                            "type": ["object", "null"],
+                            "properties": {
+                                "value": {"type": ["number", "null"]},
+                                "text": {"type": "string"},
+                            },
+                        },
+                        "reasons": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "met": {"type": ["boolean", "null"]},
+                                    "text": {"type": "string"},
+                                },
+                            },
+                        },
+                        "obligations": {"type": "array", "items": {"type": "string"}},
+                        "contacts": {"type": "array", "items": {"type": "object"}},
+                        "sources": {"type": "array", "items": {"type": "object"}},
+                        "confidence": {"type": "string", "enum": ["ok", "3p", "uncertain"]},
+                        "last_checked": {"type": ["string", "null"], "format": "date"},
+                        "missing": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+                "Errors": {
+                    "type": "object",
+                    "properties": {
+                        "errors": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                            "description": "field (e.g. answers.situation, context.idf) → message",
+                        }
+                    },
+                },
+            }
+        },
+    }
+
+
+@blueprint.get("/openapi.json")
+def openapi():
+    return jsonify(document())
