@@ -72,7 +72,7 @@ class Reader:
 def load_content(root: Path | str) -> Content:
     root = Path(root)
     manifest = Reader(read_yaml(root / "manifest.yaml"), root / "manifest.yaml")
-    manifest.only({"version", "priority", "order", "context"})
+    manifest.only({"version", "priority", "order", "context", "wording"})
     context = _context(manifest)
     variables = dict(context)
     questions = _questions(root, manifest, variables)
@@ -104,8 +104,25 @@ def load_content(root: Path | str) -> Content:
         communes=_communes(root / "reference" / "communes.csv"),
         locals=locals_,
         examples=examples,
+        wording=_wording(manifest),
         root=str(root),
     )
+
+
+WORDING = ("not_in_force", "or", "colon")
+
+
+def _wording(manifest: Reader) -> dict:
+    """The engine's few words of its own (joining option labels, "not in force")."""
+    node = Reader(manifest.get("wording", dict), manifest.path, "'wording'")
+    node.only(set(WORDING))
+    texts = {}
+    for key in WORDING:
+        value = node.get(key, dict)
+        if not all(isinstance(value.get(locale), str) for locale in LOCALES):
+            node.fail(f"wording {key!r} needs fr and en", value)
+        texts[key] = value
+    return texts
 
 
 def _context(manifest: Reader) -> dict[str, VarSpec]:

@@ -160,6 +160,7 @@ class Content:
     communes: dict[str, Commune]
     locals: dict[str, Local]
     examples: list[dict] = field(default_factory=list)
+    wording: dict[str, Text] = field(default_factory=dict)
     root: str = ""
 
     def parameter(self, name: str, day: dt.date):

@@ -113,11 +113,7 @@ def present_recommendation(
 
 def reasons(recommendation: Recommendation, content: Content, locale: str) -> list[dict]:
     if not recommendation.in_force:
-        text = {
-            "fr": "Ce dispositif n’est pas en vigueur à cette date",
-            "en": "Not in force on this date",
-        }
-        return [{"met": False, "text": text[locale]}]
+        return [{"met": False, "text": content.wording["not_in_force"][locale]}]
     seen, lines = set(), []
     for clause, result in recommendation.trace:
         text = clause_text(clause, content, locale)
@@ -138,8 +134,7 @@ def clause_text(clause: Clause, content: Content, locale: str) -> str | None:
     expected = clause.expected
     values = sorted(expected) if isinstance(expected, frozenset) else [expected]
     labels = [question.option(v).label[locale] if question.option(v) else str(v) for v in values]
-    joiner = " ou " if locale == "fr" else " or "
-    colon = "\u00a0: " if locale == "fr" else ": "
+    joiner, colon = content.wording["or"][locale], content.wording["colon"][locale]
     return f"{question.short_label[locale]}{colon}{joiner.join(labels)}"
 
 
