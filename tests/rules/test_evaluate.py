@@ -150,3 +150,14 @@ def test_a_wrong_expectation_is_reported(content):
     problems = run_example(content, example)
     assert "bonus: expected applicable, got not_applicable" in problems
     assert "next_question: expected works, got None" in problems
+
+
+def test_context_from_the_commune_and_the_collectivite(content):
+    from portal.rules.context import context_for
+
+    local = content.locals["123456789"]
+    assert context_for(content, "00001", local, living_area=54) == {
+        "commune_density_level": 6, "zone_tendue": False, "acv_or_ort": True, "idf": False,
+        "in_opah_pig": True, "living_area": 54,
+    }  # fmt: skip
+    assert context_for(content, "99999") == {}
