@@ -93,7 +93,7 @@ def compile_condition(node, variables: dict[str, VarSpec], path: str) -> Conditi
         if not isinstance(children, list) or not children:
             raise ContentError(path, line, f"'{name}' needs a non-empty list of conditions")
         compiled = [compile_condition(child, variables, path) for child in children]
-        function = _all(compiled) if name == "all" else _any(compiled)
+        function = _junction(compiled, FALSE if name == "all" else TRUE)
         clause = Clause(None, name, None, explain)
     elif keys == {"not"}:
         if not explain:
@@ -177,34 +177,23 @@ def _leaf(var: str, op: str, expected, clause: Clause) -> Condition:
     return leaf
 
 
-def _all(children: list[Condition]) -> Condition:
-    def all_(env: Env) -> int:
+def _junction(children: list[Condition], decisive: int) -> Condition:
+    """`all` (decided by the first FALSE) or `any` (decided by the first TRUE); the missing
+    answers of the other branches are dropped once the result is decided."""
+    otherwise = TRUE if decisive == FALSE else FALSE
+
+    def junction(env: Env) -> int:
         mark, unknown = len(env.missing), False
         for child in children:
             result = child(env)
-            if result == FALSE:
+            if result == decisive:
                 del env.missing[mark:]
-                return FALSE
+                return decisive
             if result == UNKNOWN:
                 unknown = True
-        return UNKNOWN if unknown else TRUE
+        return UNKNOWN if unknown else otherwise
 
-    return all_
-
-
-def _any(children: list[Condition]) -> Condition:
-    def any_(env: Env) -> int:
-        mark, unknown = len(env.missing), False
-        for child in children:
-            result = child(env)
-            if result == TRUE:
-                del env.missing[mark:]
-                return TRUE
-            if result == UNKNOWN:
-                unknown = True
-        return UNKNOWN if unknown else FALSE
-
-    return any_
+    return junction
 
 
 def _not(child: Condition) -> Condition:
