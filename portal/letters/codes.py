@@ -33,7 +33,8 @@ def hash_token(token: str) -> str:
 
 
 def check_character(body: str) -> str:
-    """Luhn mod 32 over the Crockford values: catches every single-character typo."""
+    """Luhn mod 32 over the Crockford values: catches every single-character typo and
+    every swap of two neighbours except 0↔Z (Luhn's one blind spot, as 0↔9 in base 10)."""
     total, factor = 0, 2
     for char in reversed(body):
         addend = factor * _VALUES[char]

@@ -74,6 +74,7 @@ def run_example(content: Content, example: dict) -> list[str]:
     for slug, amount in (expect.get("amounts") or {}).items():
         recommendation = evaluation.get(slug)
         got = recommendation.amount if recommendation else None
-        if got is None if amount is None else (got is None or abs(got - amount) > 0.5):
+        wrong = got is not None if amount is None else (got is None or abs(got - amount) > 0.5)
+        if wrong:
             problems.append(f"amount of {slug}: expected {amount}, got {got}")
     return problems

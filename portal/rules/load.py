@@ -109,7 +109,7 @@ def load_content(root: Path | str) -> Content:
     )
 
 
-WORDING = ("not_in_force", "or", "colon")
+WORDING = ("not_in_force", "or", "colon", "unknown_value")
 
 
 def _wording(manifest: Reader) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from babel.numbers import format_currency, format_decimal, format_percent
 
@@ -14,6 +15,7 @@ PLACEHOLDER = re.compile(r"\{([a-z0-9_.]+)\}")
 MET = {TRUE: True, FALSE: False}
 
 
+@lru_cache(maxsize=4096)
 def money(value: float, locale: str) -> str:
     pattern = "#,##0\u00a0¤" if locale == "fr" else "¤#,##0"
     return format_currency(
@@ -21,6 +23,7 @@ def money(value: float, locale: str) -> str:
     )
 
 
+@lru_cache(maxsize=1024)
 def format_parameter(value, unit: str, locale: str) -> str:
     if unit == "EUR":
         return money(value, locale)
@@ -39,7 +42,10 @@ def fill(text: str, content: Content, evaluation_date, locale: str, **extra) -> 
         if name in extra:
             return extra[name]
         parameter = content.parameters[name]
-        return format_parameter(parameter.at(evaluation_date), parameter.unit, locale)
+        value = parameter.at(evaluation_date)
+        if value is None:  # the parameter starts later than the evaluation date
+            return content.wording["unknown_value"][locale]
+        return format_parameter(value, parameter.unit, locale)
 
     return PLACEHOLDER.sub(replace, text)
 

@@ -161,3 +161,20 @@ def test_context_from_the_commune_and_the_collectivite(content):
         "in_opah_pig": True, "living_area": 54,
     }  # fmt: skip
     assert context_for(content, "99999") == {}
+
+
+def test_a_parameter_not_yet_in_force_is_not_invented(content):
+    data = present(evaluate(content, {"situation": "vacant"}, CONTEXT, dt.date(2024, 6, 1)),
+                   content, "fr")  # fmt: skip
+    bonus = next(r for r in data["recommendations"] if r["slug"] == "bonus")
+    assert bonus["summary"] == "Une prime de (montant non connu à cette date)."
+    assert bonus["status"] == "not_applicable"
+
+
+def test_an_expected_missing_amount_passes(content):
+    example = {"name": "no band, no amount", "context": {**CONTEXT, "area": 40},
+               "answers": {"situation": "vacant", "label": "A", "works": ["none"]},
+               "expect": {"amounts": {"works-grant": None}}}  # fmt: skip
+    assert run_example(content, example) == []
+    example["answers"]["band"] = "low"
+    assert run_example(content, example) != []
