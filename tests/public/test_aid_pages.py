@@ -22,7 +22,7 @@ def test_each_aid_has_its_page(client, slug):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "À quelles conditions" in html
-    assert "consultée le" in html
+    assert "relevée le" in html
     assert "https://" in html
 
 
