@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -65,6 +67,20 @@ def main() -> None:
     for name, function in (("evaluate", evaluation), ("evaluate + present (fr)", with_words)):
         per_second = rate(function, cases, args.seconds)
         print(f"{name:<26}{per_second:>10,.0f} evaluations/s {1e6 / per_second:>8.1f} µs each")
+    publicodes()
+
+
+def publicodes() -> None:
+    """The same kind of work in Publicodes 1.10.1 (npm devDependency), in the same run."""
+    script = ROOT / "bench" / "publicodes_ten_aids.mjs"
+    if not (ROOT / "node_modules" / "publicodes").is_dir() or shutil.which("node") is None:
+        print("publicodes: not installed (npm ci), comparison skipped")
+        return
+    command = ["taskset", "-c", "0", "node", str(script), "3"]
+    if shutil.which("taskset") is None:
+        command = command[3:]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
+    print(result.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":
