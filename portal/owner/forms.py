@@ -1,11 +1,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from portal.forms import PortalForm
-from portal.forms.fields import StringField
+from portal.forms.fields import (
+    IntegerField,
+    MultiCheckboxField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
 from portal.letters.codes import CodeError, normalise_code
+from portal.rules.model import Question
 
 LENGTH_MESSAGE = _l("Le code comporte 13 lettres et chiffres : vérifiez votre saisie")
 
@@ -33,3 +41,42 @@ class CodeForm(PortalForm):
             else:
                 message = LENGTH_MESSAGE
             raise ValidationError(message) from None
+
+
+class ConfirmForm(PortalForm):
+    """Only the CSRF token: a confirmation button."""
+
+
+def question_form(question: Question, locale: str, answers: dict) -> PortalForm:
+    """A one-field form for a diagnostic question, built from its content."""
+    messages = question.messages
+    required = InputRequired(messages["required"][locale])
+    kwargs = {
+        "label": question.label[locale],
+        "description": question.hint[locale] if question.hint else "",
+        "default": answers.get(question.id),
+    }
+    if question.type in ("radios", "checkboxes"):
+        choices = [
+            SelectChoice(option.value, option.label[locale],
+                         render_kw={"hint": option.hint[locale]} if option.hint else None)
+            for option in question.options
+        ]  # fmt: skip
+        field_class = RadioField if question.type == "radios" else MultiCheckboxField
+        field = field_class(choices=choices, validators=[required], **kwargs)
+    elif question.type == "number":
+        limits = NumberRange(question.minimum, question.maximum,
+                             message=_message(messages, "range", locale))  # fmt: skip
+        field = IntegerField(validators=[required, limits], **kwargs)
+    else:
+        length = Length(max=question.max_length, message=_message(messages, "too_long", locale))
+        field = TextAreaField(validators=[required, length], **kwargs)
+
+    class QuestionForm(PortalForm):
+        answer = field
+
+    return QuestionForm()
+
+
+def _message(messages: dict, name: str, locale: str) -> str | None:
+    return messages[name][locale] if name in messages else None

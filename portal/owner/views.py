@@ -6,13 +6,10 @@ from flask import current_app, g, redirect, render_template, session, url_for
 
 from portal.extensions import db
 from portal.owner import blueprint
+from portal.owner.access import letter_required
 from portal.owner.forms import CodeForm
-from portal.owner.service import (
-    find_letter_by_code,
-    find_letter_by_token,
-    letter_in_session,
-    open_letter,
-)
+from portal.owner.journey import find_response
+from portal.owner.service import find_letter_by_code, find_letter_by_token, open_letter
 
 
 def start_owner_session(letter) -> None:
@@ -46,9 +43,8 @@ def code():
 
 
 @blueprint.get("/mon-logement")
+@letter_required
 def landing():
-    letter = letter_in_session(db.session(), session.get("letter_id"))
-    if letter is None:
-        return render_template("owner/link_invalid.html"), 404
-    g.collectivite = letter.collectivite
-    return render_template("owner/landing.html", letter=letter, housing=letter.housing)
+    response = find_response(db.session(), g.letter)
+    return render_template("owner/landing.html", letter=g.letter, housing=g.letter.housing,
+                           response=response)  # fmt: skip

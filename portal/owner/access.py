@@ -1,0 +1,22 @@
+"""Which letter this browser opened: the guard of every owner page after the QR link."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import g, render_template, session
+
+from portal.extensions import db
+from portal.owner.service import letter_in_session
+
+
+def letter_required(view):
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        letter = letter_in_session(db.session(), session.get("letter_id"))
+        if letter is None:
+            return render_template("owner/link_invalid.html"), 404
+        g.letter, g.collectivite = letter, letter.collectivite
+        return view(*args, **kwargs)
+
+    return guarded

@@ -1,0 +1,118 @@
+"""The diagnostic, one question per page; the check page; the results; the exits."""
+
+from __future__ import annotations
+
+from flask import abort, g, redirect, render_template, url_for
+
+from portal.extensions import db
+from portal.guidance import current_content
+from portal.i18n import current_language
+from portal.owner import blueprint
+from portal.owner.access import letter_required
+from portal.owner.forms import ConfirmForm, question_form
+from portal.owner.journey import evaluation_for, find_response, record_owner_return, save_answer
+from portal.rules import present
+
+EXITS = ("sold", "not_owner", "do_not_contact")
+
+
+def owner_answers() -> dict:
+    response = find_response(db.session(), g.letter)
+    return response.answers if response else {}
+
+
+def next_url(evaluation) -> str:
+    if evaluation.next_question:
+        return url_for("owner.question", question_id=evaluation.next_question)
+    return url_for("owner.check")
+
+
+@blueprint.get("/diagnostic/")
+@letter_required
+def start():
+    return redirect(next_url(evaluation_for(current_content(), g.letter, owner_answers())), 303)
+
+
+@blueprint.route("/diagnostic/<question_id>", methods=["GET", "POST"])
+@letter_required
+def question(question_id: str):
+    content, locale = current_content(), current_language()
+    question = content.questions.get(question_id)
+    if question is None:
+        abort(404)
+    evaluation = evaluation_for(content, g.letter, owner_answers())
+    if question_id not in evaluation.answers and question_id != evaluation.next_question:
+        return render_template("owner/out_of_order.html", next=next_url(evaluation)), 409
+    form = question_form(question, locale, evaluation.answers)
+    if form.validate_on_submit():
+        _, evaluation = save_answer(db.session(), g.letter, content, question_id, form.answer.data)
+        return redirect(next_url(evaluation), 303)
+    asked = [q for q in content.questions if q in evaluation.answers]
+    position = asked.index(question_id) if question_id in asked else len(asked)
+    remaining = set(evaluation.missing) | {evaluation.next_question} - {None} - set(asked)
+    step = {"title": question.short_label[locale], "current": position + 1,
+            "total": max(len(asked) + len(remaining), position + 1)}  # fmt: skip
+    back = url_for("owner.question", question_id=asked[position - 1]) if position else None
+    status = 400 if form.errors else 200
+    return render_template("owner/question.html", form=form, step=step, back=back), status
+
+
+@blueprint.route("/diagnostic/verification", methods=["GET", "POST"])
+@letter_required
+def check():
+    content, locale = current_content(), current_language()
+    evaluation = evaluation_for(content, g.letter, owner_answers())
+    if evaluation.next_question:
+        return redirect(next_url(evaluation), 303)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        record_owner_return(db.session(), g.letter, content, "submitted")
+        return redirect(url_for("owner.results"), 303)
+    summary = [
+        (question, _answer_text(question, evaluation.answers[question.id], locale))
+        for question in content.questions.values() if question.id in evaluation.answers
+    ]  # fmt: skip
+    return render_template("owner/check.html", summary=summary, form=form, locale=locale)
+
+
+@blueprint.get("/resultats")
+@letter_required
+def results():
+    content, locale = current_content(), current_language()
+    response = find_response(db.session(), g.letter)
+    if response is None or response.submitted_at is None:
+        return redirect(url_for("owner.check"), 303)
+    evaluation = evaluation_for(content, g.letter, response.answers)
+    shown = present(evaluation, content, locale)["recommendations"]
+    return render_template(
+        "owner/results.html",
+        applicable=[r for r in shown if r["status"] == "applicable" and r["kind"] != "cost"],
+        to_check=[r for r in shown if r["status"] == "undetermined" and r["kind"] != "cost"],
+        costs=[r for r in shown if r["status"] == "applicable" and r["kind"] == "cost"],
+    )
+
+
+@blueprint.route("/sortie/<kind>", methods=["GET", "POST"])
+@letter_required
+def leave(kind: str):
+    if kind not in EXITS:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        record_owner_return(db.session(), g.letter, current_content(), kind)
+        return redirect(url_for("owner.left", kind=kind), 303)
+    return render_template("owner/exit_confirm.html", kind=kind, form=form)
+
+
+@blueprint.get("/sortie/<kind>/merci")
+@letter_required
+def left(kind: str):
+    if kind not in EXITS:
+        abort(404)
+    return render_template("owner/exit_done.html", kind=kind)
+
+
+def _answer_text(question, value, locale: str) -> str:
+    values = value if isinstance(value, list) else [value]
+    labels = [question.option(v).label[locale] if question.option(v) else str(v) for v in values]
+    return ", ".join(labels)

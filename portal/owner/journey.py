@@ -1,0 +1,137 @@
+"""The owner's diagnostic: answers saved at every step, evaluation, and what reaches the
+collectivité. Every submission and exit goes through `record_owner_return`, which writes
+the Response, the Events and the dwelling's follow-up in one transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.models import Event, Letter, Response
+from portal.owner.followup import BEFORE_FIRST_CONTACT, FIRST_CONTACT, suggestion_for
+from portal.rules import Content, Evaluation, evaluate
+from portal.rules.context import context_for
+
+RETURNS = ("submitted", "sold", "not_owner", "do_not_contact")
+
+
+def evaluation_for(content: Content, letter: Letter, answers: dict) -> Evaluation:
+    local = content.locals.get(letter.collectivite.siren)
+    housing = letter.housing
+    context = context_for(content, housing.insee_code, local, housing.living_area)
+    return evaluate(content, answers, context, local=local)
+
+
+def find_response(db: Session, letter: Letter) -> Response | None:
+    return db.scalar(select(Response).where(Response.letter_id == letter.id))
+
+
+def response_for(db: Session, letter: Letter, content: Content) -> Response:
+    """The letter's one Response, created on first use (two tabs never make two)."""
+    response = find_response(db, letter)
+    if response is not None:
+        return response
+    response = Response(letter_id=letter.id, collectivite_id=letter.collectivite_id,
+                        answers={}, content_version=content.version)  # fmt: skip
+    db.add(response)
+    try:
+        db.flush()
+    except IntegrityError:  # created meanwhile by a concurrent request
+        db.rollback()
+        response = find_response(db, letter)
+    return response
+
+
+def save_answer(db: Session, letter: Letter, content: Content, question_id: str, value):
+    """Record one answer and where the owner is; committed at once (resume anywhere)."""
+    response = response_for(db, letter, content)
+    answers = {**response.answers, question_id: value}
+    evaluation = evaluation_for(content, letter, answers)
+    response.answers = answers
+    response.content_version = content.version
+    response.current_question = evaluation.next_question
+    response.progress = progress(evaluation)
+    db.commit()
+    return response, evaluation
+
+
+def progress(evaluation: Evaluation) -> int:
+    answered = len(evaluation.answers)
+    remaining = len(set(evaluation.missing) | {evaluation.next_question} - {None})
+    return 100 if remaining == 0 else round(100 * answered / (answered + remaining))
+
+
+def record_owner_return(db: Session, letter: Letter, content: Content, kind: str,
+                        now: datetime | None = None) -> bool:  # fmt: skip
+    """What the back-office receives when an owner submits or leaves by an exit.
+
+    Writes the Response (answers, submitted_at), an Event per change (actor: owner), moves
+    the dwelling to "Premier contact" when it was not yet followed, records the declared
+    occupancy, and stores the suggested status for an agent to confirm. "Do not contact"
+    sets the owner's flag; "sold" and "not owner" delete nothing and ask for a review.
+    Returns False when the same return was already recorded (a form posted twice).
+    """
+    if kind not in RETURNS:
+        raise ValueError(f"unknown return {kind!r}")
+    now = now or datetime.now(UTC)
+    response = response_for(db, letter, content)
+    if kind in ("sold", "not_owner"):
+        response.answers = {**response.answers, "situation": kind}
+    if _already_recorded(db, letter, kind, response.answers):
+        db.rollback()
+        return False
+    housing, owner = letter.housing, letter.owner
+    events = [_event(letter, "response:" + kind, now, None,
+                     {"answers": response.answers, **_suggested(response.answers)})]  # fmt: skip
+    if kind == "do_not_contact":
+        if not owner.do_not_contact:
+            owner.do_not_contact, owner.do_not_contact_at = True, now
+            events.append(_event(letter, "owner:updated", now, {"do_not_contact": False},
+                                 {"do_not_contact": True}))  # fmt: skip
+    else:
+        response.submitted_at = response.submitted_at or now
+        suggestion = suggestion_for(response.answers)
+        if housing.status in BEFORE_FIRST_CONTACT:
+            events.append(_event(letter, "housing:status-updated", now,
+                                 {"status": housing.status, "sub_status": housing.sub_status},
+                                 {"status": FIRST_CONTACT, "sub_status": None}))  # fmt: skip
+            housing.status, housing.sub_status = FIRST_CONTACT, None
+        if suggestion and suggestion.occupancy and suggestion.occupancy != housing.occupancy:
+            events.append(_event(letter, "housing:occupancy-updated", now,
+                                 {"occupancy": housing.occupancy},
+                                 {"occupancy": suggestion.occupancy}))  # fmt: skip
+            housing.occupancy = suggestion.occupancy
+    db.add_all(events)
+    db.commit()
+    return True
+
+
+def _suggested(answers: dict) -> dict:
+    suggestion = suggestion_for(answers)
+    if suggestion is None:
+        return {}
+    return {
+        "suggested_status": suggestion.status,
+        "suggested_sub_status": suggestion.sub_status,
+        "suggested_occupancy": suggestion.occupancy,
+        "needs_review": suggestion.needs_review,
+    }
+
+
+def _already_recorded(db: Session, letter: Letter, kind: str, answers: dict) -> bool:
+    last = db.scalar(
+        select(Event)
+        .where(Event.letter_id == letter.id, Event.kind == "response:" + kind)
+        .order_by(Event.created_at.desc(), Event.id.desc())
+        .limit(1)
+    )
+    return last is not None and (kind == "do_not_contact" or last.after.get("answers") == answers)
+
+
+def _event(letter: Letter, kind: str, now: datetime, before, after) -> Event:
+    return Event(collectivite_id=letter.collectivite_id, created_at=now, actor_kind="owner",
+                 kind=kind, housing_id=letter.housing_id, owner_id=letter.owner_id,
+                 letter_id=letter.id, before=before, after=after)  # fmt: skip
