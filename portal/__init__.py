@@ -23,6 +23,7 @@ def create_app(config: str | type[Config] | Config | None = None, **overrides) -
     )
     load_config(app, config, overrides)
     register_extensions(app)
+    register_rate_limits(app)
     register_content(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -50,6 +51,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     init_babel(app)
+
+
+def register_rate_limits(app: Flask) -> None:
+    from portal.ratelimit import init_rate_limits
+
+    init_rate_limits(app)
 
 
 def register_content(app: Flask) -> None:

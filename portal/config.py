@@ -88,6 +88,10 @@ class Config:
             "GUIDANCE_CONTENT_PATH", str(ROOT / "guidance_content")
         )
         self.REDIS_URL = env_str("REDIS_URL", None)
+        # Failed typed-code attempts per address (limits syntax); see portal/ratelimit.py.
+        self.CODE_FAILURE_LIMITS = env_str("CODE_FAILURE_LIMITS", "10 per 15 minutes; 30 per hour")
+        self.PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)  # exact number of proxies in front
+        self.RATE_LIMIT_KEY_PREFIX = env_str("RATE_LIMIT_KEY_PREFIX", "portal")
         self.DB_POOL_SIZE = env_int("DB_POOL_SIZE", 5)
         self.DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)
 
@@ -129,6 +133,7 @@ class TestConfig(Config):
         self.DATABASE_URL = env_str("TEST_DATABASE_URL", "sqlite://")
         self.PORTAL_BASE_URL = "http://portal.test"
         self.MAIL_SUPPRESS_SEND = True
+        self.REDIS_URL = None  # counters in the test database, never a developer's Redis
 
 
 class ProductionConfig(Config):

@@ -3,13 +3,16 @@
 from portal.models.base import Base
 from portal.models.campaign import Campaign, Letter
 from portal.models.collectivite import Agent, Collectivite
+from portal.models.contact import CallbackRequest, OutboxMessage
 from portal.models.event import Event, Note
 from portal.models.housing import Housing, HousingOwner, Owner
+from portal.models.ratelimit import RateLimitHit
 from portal.models.response import Response
 
 __all__ = [
     "Agent",
     "Base",
+    "CallbackRequest",
     "Campaign",
     "Collectivite",
     "Event",
@@ -17,6 +20,8 @@ __all__ = [
     "HousingOwner",
     "Letter",
     "Note",
+    "OutboxMessage",
     "Owner",
+    "RateLimitHit",
     "Response",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, Timestamped
@@ -27,5 +27,8 @@ class Response(Timestamped, Base):
     current_question: Mapped[str | None] = mapped_column(String(80))
     progress: Mapped[int] = mapped_column(default=0)  # percent of the diagnostic done
     submitted_at: Mapped[datetime | None]
+    # "Ce service vous a-t-il été utile ?" (optional, in the spirit of "Je donne mon avis")
+    useful: Mapped[bool | None]
+    comment: Mapped[str | None] = mapped_column(Text)
 
     letter: Mapped[Letter] = relationship()

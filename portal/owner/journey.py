@@ -4,6 +4,8 @@ the Response, the Events and the dwelling's follow-up in one transaction."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -11,11 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.models import Event, Letter, Response
+from portal.models.contact import CallbackRequest
+from portal.outbox import queue_mail
 from portal.owner.followup import BEFORE_FIRST_CONTACT, FIRST_CONTACT, suggestion_for
 from portal.rules import Content, Evaluation, evaluate
 from portal.rules.context import context_for
 
-RETURNS = ("submitted", "sold", "not_owner", "do_not_contact")
+RETURNS = ("submitted", "sold", "not_owner", "do_not_contact", "callback")
 
 
 def evaluation_for(content: Content, letter: Letter, answers: dict) -> Evaluation:
@@ -65,13 +69,16 @@ def progress(evaluation: Evaluation) -> int:
 
 
 def record_owner_return(db: Session, letter: Letter, content: Content, kind: str,
-                        now: datetime | None = None) -> bool:  # fmt: skip
+                        now: datetime | None = None, callback: dict | None = None,
+                        receipt: tuple[str, str] | None = None) -> bool:  # fmt: skip
     """What the back-office receives when an owner submits or leaves by an exit.
 
     Writes the Response (answers, submitted_at), an Event per change (actor: owner), moves
     the dwelling to "Premier contact" when it was not yet followed, records the declared
     occupancy, and stores the suggested status for an agent to confirm. "Do not contact"
     sets the owner's flag; "sold" and "not owner" delete nothing and ask for a review.
+    "callback" stores how to reach the owner (`callback`: phone, email, moments, note) and
+    queues the e-mail `receipt` (subject, body) in the outbox, in the same transaction.
     Returns False when the same return was already recorded (a form posted twice).
     """
     if kind not in RETURNS:
@@ -80,19 +87,26 @@ def record_owner_return(db: Session, letter: Letter, content: Content, kind: str
     response = response_for(db, letter, content)
     if kind in ("sold", "not_owner"):
         response.answers = {**response.answers, "situation": kind}
-    if _already_recorded(db, letter, kind, response.answers):
+    recorded = {"answers": response.answers, **_suggested(response.answers)}
+    if callback is not None:
+        recorded["callback"] = _callback_summary(callback)
+    if _already_recorded(db, letter, kind, recorded):
         db.rollback()
         return False
     housing, owner = letter.housing, letter.owner
-    events = [_event(letter, "response:" + kind, now, None,
-                     {"answers": response.answers, **_suggested(response.answers)})]  # fmt: skip
+    events = [_event(letter, "response:" + kind, now, None, recorded)]
+    if kind == "callback":
+        _save_callback(db, letter, callback, now)
+        if receipt and callback.get("email"):
+            queue_mail(db, callback["email"], *receipt, collectivite_id=letter.collectivite_id)
     if kind == "do_not_contact":
         if not owner.do_not_contact:
             owner.do_not_contact, owner.do_not_contact_at = True, now
             events.append(_event(letter, "owner:updated", now, {"do_not_contact": False},
                                  {"do_not_contact": True}))  # fmt: skip
     else:
-        response.submitted_at = response.submitted_at or now
+        if kind != "callback":
+            response.submitted_at = response.submitted_at or now
         suggestion = suggestion_for(response.answers)
         if housing.status in BEFORE_FIRST_CONTACT:
             events.append(_event(letter, "housing:status-updated", now,
@@ -121,14 +135,41 @@ def _suggested(answers: dict) -> dict:
     }
 
 
-def _already_recorded(db: Session, letter: Letter, kind: str, answers: dict) -> bool:
+def _already_recorded(db: Session, letter: Letter, kind: str, recorded: dict) -> bool:
     last = db.scalar(
         select(Event)
         .where(Event.letter_id == letter.id, Event.kind == "response:" + kind)
         .order_by(Event.created_at.desc(), Event.id.desc())
         .limit(1)
     )
-    return last is not None and (kind == "do_not_contact" or last.after.get("answers") == answers)
+    return last is not None and (kind == "do_not_contact" or last.after == recorded)
+
+
+def _callback_summary(callback: dict) -> dict:
+    """What the history keeps of a call-back request: no phone or e-mail in events."""
+    fingerprint = hashlib.sha256(json.dumps(callback, sort_keys=True).encode()).hexdigest()
+    return {
+        "by_phone": bool(callback.get("phone")),
+        "by_email": bool(callback.get("email")),
+        "moments": callback.get("moments", []),
+        "fingerprint": fingerprint[:16],
+    }
+
+
+def _save_callback(db: Session, letter: Letter, details: dict, now: datetime) -> None:
+    request = db.scalar(select(CallbackRequest).where(CallbackRequest.letter_id == letter.id))
+    if request is None:
+        request = CallbackRequest(letter_id=letter.id, collectivite_id=letter.collectivite_id)
+        db.add(request)
+    request.phone, request.email = details.get("phone"), details.get("email")
+    request.moments, request.note = details.get("moments", []), details.get("note", "")
+    request.consent_at, request.handled_at = now, None
+
+
+def save_feedback(db: Session, letter: Letter, content: Content, useful: bool, comment: str):
+    response = response_for(db, letter, content)
+    response.useful, response.comment = useful, comment or None
+    db.commit()
 
 
 def _event(letter: Letter, kind: str, now: datetime, before, after) -> Event:

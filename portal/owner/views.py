@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, session, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 
 from portal.extensions import db
 from portal.owner import blueprint
@@ -10,6 +10,7 @@ from portal.owner.access import letter_required
 from portal.owner.forms import CodeForm
 from portal.owner.journey import find_response
 from portal.owner.service import find_letter_by_code, find_letter_by_token, open_letter
+from portal.ratelimit import record_failed_code_attempt, refuse_blocked_code_attempt
 
 
 def start_owner_session(letter) -> None:
@@ -31,6 +32,8 @@ def letter_link(token: str):
 @blueprint.route("/code", methods=["GET", "POST"])
 def code():
     form = CodeForm()
+    if request.method == "POST":
+        refuse_blocked_code_attempt()  # 429 with Retry-After while over a limit
     if form.validate_on_submit():
         letter = find_letter_by_code(
             db.session(), form.code.canonical, current_app.config["SECRET_KEY"]
@@ -39,6 +42,8 @@ def code():
             start_owner_session(letter)
             return redirect(url_for("owner.landing"), code=303)
         form.code.errors.append(form.not_found_message)
+    if form.code.errors and form.code.data and form.code.data.strip():
+        record_failed_code_attempt()  # a code typed and refused
     return render_template("owner/code.html", form=form), 400 if form.errors else 200
 
 

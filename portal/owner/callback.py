@@ -1,0 +1,112 @@
+"""The call-back request form and its rules (phone or e-mail, consent)."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms.fields import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from portal.forms import PortalForm
+from portal.forms.fields import (
+    BooleanField,
+    EmailField,
+    MultiCheckboxField,
+    RadioField,
+    TelField,
+    TextAreaField,
+)
+
+PHONE = re.compile(r"^(?:\+33|0)[1-9]\d{8}$|^\+(?!33)[1-9]\d{6,14}$")
+SEPARATORS = re.compile(r"[\s.\-()\u00a0\u202f]")
+
+
+def normalise_phone(typed: str) -> str | None:
+    """A phone number without separators, or None when it cannot be one."""
+    compact = SEPARATORS.sub("", typed or "")
+    return compact if PHONE.match(compact) else None
+
+
+class CallbackForm(PortalForm):
+    phone = TelField(
+        _l("Numéro de téléphone (facultatif)"),
+        description=_l("Par exemple : 06 12 34 56 78"),
+        validators=[Optional(), Length(max=40, message=_l("Ce numéro est trop long"))],
+    )
+    email = EmailField(
+        _l("Adresse e-mail (facultatif)"),
+        description=_l("Vous recevrez un accusé de réception."),
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("Cette adresse e-mail est trop longue")),
+            Email(message=_l("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr")),
+        ],
+    )
+    moments = MultiCheckboxField(
+        _l("Quand préférez-vous être appelé ? (facultatif)"),
+        choices=[
+            SelectChoice("morning", _l("Le matin")),
+            SelectChoice("lunch", _l("Entre midi et deux")),
+            SelectChoice("afternoon", _l("L’après-midi")),
+            SelectChoice("evening", _l("En fin de journée")),
+            SelectChoice("any", _l("À tout moment")),
+        ],
+        validators=[Optional()],
+    )
+    note = TextAreaField(
+        _l("Un message pour votre collectivité (facultatif)"),
+        description=_l("N’y indiquez pas d’informations sur votre santé ou vos revenus."),
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("Votre message doit faire moins de 1 000 caractères")),
+        ],
+    )
+    consent = BooleanField(
+        _l(
+            "J’accepte que ma collectivité utilise ces coordonnées "
+            "pour me recontacter au sujet de ce logement"
+        ),
+        validators=[InputRequired(_l("Cochez la case pour être recontacté"))],
+    )
+
+    def validate_phone(self, field) -> None:
+        if field.data and normalise_phone(field.data) is None:
+            raise ValidationError(
+                _l("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78")
+            )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.phone.data or "").strip() and not (self.email.data or "").strip():
+            self.phone.errors = [
+                *self.phone.errors,
+                _l("Indiquez un numéro de téléphone ou une adresse e-mail"),
+            ]
+            return False
+        return valid
+
+    def details(self) -> dict:
+        return {
+            "phone": normalise_phone(self.phone.data) if self.phone.data else None,
+            "email": (self.email.data or "").strip().lower() or None,
+            "moments": sorted(self.moments.data or []),
+            "note": (self.note.data or "").strip(),
+        }
+
+
+class FeedbackForm(PortalForm):
+    """ "Ce service vous a-t-il été utile ?", in the spirit of the State's "Je donne mon avis"."""
+
+    useful = RadioField(
+        _l("Ce service vous a-t-il été utile ?"),
+        choices=[SelectChoice("yes", _l("Oui")), SelectChoice("no", _l("Non"))],
+        validators=[InputRequired(_l("Choisissez oui ou non"))],
+    )
+    comment = TextAreaField(
+        _l("Un commentaire ? (facultatif)"),
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("Votre commentaire doit faire moins de 1 000 caractères")),
+        ],
+    )
