@@ -81,7 +81,10 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A write transaction takes the write lock at once (see begin_write): otherwise a
+        # transaction that read first fails with "database is locked" when it writes.
+        immediate = connection.get_execution_options().get("sqlite_immediate")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -90,6 +93,15 @@ db = Database()
 csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
+
+
+def begin_write(session: Session) -> None:
+    """Start a transaction that will write: BEGIN IMMEDIATE on SQLite (concurrent writers
+    wait for each other instead of failing), a plain transaction on PostgreSQL (where
+    callers lock the rows they update). Objects read before are reloaded on access."""
+    session.commit()
+    session.expire_all()
+    session.connection(execution_options={"sqlite_immediate": True})
 
 
 def session() -> Session:

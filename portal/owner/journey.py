@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.extensions import begin_write
 from portal.models import Event, Letter, Response
 from portal.models.contact import CallbackRequest
 from portal.outbox import queue_mail
@@ -29,13 +30,14 @@ def evaluation_for(content: Content, letter: Letter, answers: dict) -> Evaluatio
     return evaluate(content, answers, context, local=local)
 
 
-def find_response(db: Session, letter: Letter) -> Response | None:
-    return db.scalar(select(Response).where(Response.letter_id == letter.id))
+def find_response(db: Session, letter: Letter, lock: bool = False) -> Response | None:
+    query = select(Response).where(Response.letter_id == letter.id)
+    return db.scalar(query.with_for_update() if lock else query)
 
 
 def response_for(db: Session, letter: Letter, content: Content) -> Response:
     """The letter's one Response, created on first use (two tabs never make two)."""
-    response = find_response(db, letter)
+    response = find_response(db, letter, lock=True)
     if response is not None:
         return response
     response = Response(letter_id=letter.id, collectivite_id=letter.collectivite_id,
@@ -43,14 +45,16 @@ def response_for(db: Session, letter: Letter, content: Content) -> Response:
     db.add(response)
     try:
         db.flush()
-    except IntegrityError:  # created meanwhile by a concurrent request
+    except IntegrityError:  # created meanwhile by a concurrent request (PostgreSQL)
         db.rollback()
-        response = find_response(db, letter)
+        begin_write(db)
+        response = find_response(db, letter, lock=True)
     return response
 
 
 def save_answer(db: Session, letter: Letter, content: Content, question_id: str, value):
     """Record one answer and where the owner is; committed at once (resume anywhere)."""
+    begin_write(db)
     response = response_for(db, letter, content)
     answers = {**response.answers, question_id: value}
     evaluation = evaluation_for(content, letter, answers)
@@ -84,6 +88,7 @@ def record_owner_return(db: Session, letter: Letter, content: Content, kind: str
     if kind not in RETURNS:
         raise ValueError(f"unknown return {kind!r}")
     now = now or datetime.now(UTC)
+    begin_write(db)
     response = response_for(db, letter, content)
     if kind in ("sold", "not_owner"):
         response.answers = {**response.answers, "situation": kind}
@@ -167,6 +172,7 @@ def _save_callback(db: Session, letter: Letter, details: dict, now: datetime) ->
 
 
 def save_feedback(db: Session, letter: Letter, content: Content, useful: bool, comment: str):
+    begin_write(db)
     response = response_for(db, letter, content)
     response.useful, response.comment = useful, comment or None
     db.commit()
