@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 
 from portal.i18n import LANGUAGE_NAMES
 from portal.security import csp_nonce
@@ -20,10 +20,24 @@ def language_return_path() -> str:
     return request.full_path.rstrip("?")
 
 
+def _translations():
+    """This request's catalog, looked up once (Flask-Babel looks it up on every call)."""
+    translations = g.get("_translations")
+    if translations is None:
+        translations = g._translations = get_translations()
+    return translations
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    # Templates translate through the request's catalog, found once per request.
+    app.jinja_env.install_gettext_callables(
+        lambda message: _translations().ugettext(message),
+        lambda singular, plural, n: _translations().ungettext(singular, plural, n),
+        newstyle=True,
+    )
     # Globals, unlike context variables, are visible inside imported macros too.
     app.jinja_env.globals["language_return_path"] = language_return_path
 

@@ -31,23 +31,28 @@ def find_letter_by_code(session: Session, code: str, secret_key: str, now=None):
     return _usable(session, Letter.code_hash == hash_code(code, secret_key), now)
 
 
+LOADED = (
+    joinedload(Letter.campaign).joinedload(Campaign.collectivite),
+    joinedload(Letter.housing),
+)
+
+
 def _usable(session: Session, condition, now: datetime | None) -> Letter | None:
+    """The letter matching `condition`, loaded with what its pages show, if still usable."""
+    letter = session.scalar(select(Letter).options(*LOADED).where(condition))
+    return letter if letter is not None and is_usable(letter, now) else None
+
+
+def is_usable(letter: Letter, now: datetime | None = None) -> bool:
     now = now or datetime.now(UTC)
-    letter = session.scalar(
-        select(Letter)
-        .options(joinedload(Letter.campaign).joinedload(Campaign.collectivite))
-        .where(condition)
-    )
-    if letter is None:
-        return None
     expires_at = letter.campaign.letters_expire_at
     if letter.revoked_at is not None:
         log.info("letter %s refused: revoked (%s)", letter.id, letter.revoked_reason)
-        return None
+        return False
     if expires_at is not None and expires_at <= now:
         log.info("letter %s refused: expired on %s", letter.id, expires_at.isoformat())
-        return None
-    return letter
+        return False
+    return True
 
 
 def open_letter(session: Session, letter: Letter, now: datetime | None = None) -> None:
@@ -61,7 +66,4 @@ def letter_in_session(session: Session, letter_id: int | None) -> Letter | None:
     """The letter an owner opened in this browser session, if it is still usable."""
     if not isinstance(letter_id, int):
         return None
-    letter = session.get(Letter, letter_id)
-    if letter is None:
-        return None
-    return _usable(session, Letter.id == letter.id, None)
+    return _usable(session, Letter.id == letter_id, None)
