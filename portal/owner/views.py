@@ -22,8 +22,10 @@ def start_owner_session(letter) -> None:
 @blueprint.get("/l/<token>")
 def letter_link(token: str):
     """What the QR code points to: exchange the token for a session, then a clean URL."""
+    refuse_blocked_code_attempt()  # guessing links counts like guessing codes
     letter = find_letter_by_token(db.session(), token)
     if letter is None:
+        record_failed_code_attempt()
         return render_template("owner/link_invalid.html"), 404
     start_owner_session(letter)
     return redirect(url_for("owner.landing"), code=303)

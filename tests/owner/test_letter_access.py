@@ -146,3 +146,14 @@ def test_the_neutral_page_never_echoes_the_token(client, letter):
     _, token, _ = letter
     html = client.get(f"/l/{token[:-2]}zz").get_data(as_text=True)
     assert token[:-2] not in html
+
+
+def test_guessing_links_is_limited_like_guessing_codes(client, letter):
+    _, token, _ = letter
+    for attempt in range(10):
+        assert client.get(f"/l/{'x' * 21}{attempt}").status_code == 404
+    blocked = client.get(f"/l/{token}")
+    assert blocked.status_code == 429
+    assert "Retry-After" in blocked.headers
+    other = client.get(f"/l/{token}", environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 303
