@@ -49,7 +49,11 @@ def question(question_id: str):
         return redirect(next_url(evaluation), 303)
     asked = [q for q in content.questions if q in evaluation.answers]
     position = asked.index(question_id) if question_id in asked else len(asked)
-    remaining = set(evaluation.missing) | {evaluation.next_question} - {None} - set(asked)
+    # An upper bound: every question not answered that may still apply (it shrinks as
+    # answers make questions irrelevant), never "step 1 of 1" on the first page.
+    remaining = [
+        q for q in content.questions if q not in asked and q not in evaluation.not_applicable
+    ]
     step = {"title": question.short_label[locale], "current": position + 1,
             "total": max(len(asked) + len(remaining), position + 1)}  # fmt: skip
     back = url_for("owner.question", question_id=asked[position - 1]) if position else None

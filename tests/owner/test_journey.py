@@ -188,3 +188,10 @@ def test_owner_pages_need_a_letter(client):
     for path in ["/diagnostic/", "/diagnostic/situation", "/diagnostic/verification",
                  "/resultats", "/sortie/sold"]:  # fmt: skip
         assert client.get(path).status_code == 404, path
+
+
+def test_the_stepper_counts_the_questions_that_may_still_apply(client, opened):
+    first = client.get("/diagnostic/situation").get_data(as_text=True)
+    assert "Étape 1 sur 9" in first
+    answer(client, "situation", "vacant")
+    assert "Étape 2 sur 9" in client.get("/diagnostic/vacancy_duration").get_data(as_text=True)
