@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, g, request, url_for
-from flask_babel import get_locale, get_translations
+from flask_babel import get_translations
 
-from portal.i18n import LANGUAGE_NAMES
+from portal.i18n import LANGUAGE_NAMES, current_language
 from portal.security import csp_nonce
 
 # Pages whose URL carries a secret (the letter token): never echoed into links.
@@ -45,7 +45,7 @@ def init_templating(app: Flask) -> None:
     def template_globals() -> dict:
         return {
             "csp_nonce": csp_nonce,
-            "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "current_locale": current_language(),
             "languages": LANGUAGE_NAMES,
             # The collectivité shown as operator in the header, when the page has one.
             "operator": g.get("collectivite"),

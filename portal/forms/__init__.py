@@ -48,10 +48,6 @@ class PortalForm(FlaskForm):
         hidden = [f for f in chosen if f is not None and isinstance(f.widget, HiddenInput)]
         return Markup("\n").join(f(id=False) for f in hidden)
 
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.errors)
-
 
 __all__ = [
     "BooleanField",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from portal.rules.conditions import FALSE, TRUE, UNKNOWN, Env
 from portal.rules.formulas import Undetermined
@@ -38,7 +38,6 @@ class Evaluation:
     as_of: dt.date
     content_version: str
     local: Local | None = None
-    extra: dict = field(default_factory=dict)
 
     def get(self, slug: str) -> Recommendation | None:
         return next((r for r in self.recommendations if r.slug == slug), None)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import operator
-from collections.abc import Callable
 
 from portal.rules.conditions import MISSING, Env
 
@@ -32,9 +31,6 @@ class FormulaError(ValueError):
 
 class Undetermined(Exception):
     """A value the formula needs is not known yet."""
-
-
-Formula = Callable[[Env, Callable[[str], object]], float]
 
 
 def dotted(node: ast.AST) -> str | None:

@@ -84,8 +84,9 @@ def present_recommendation(
     amount = None
     if aid.amount is not None and recommendation.status != "not_applicable":
         if recommendation.amount is not None:
-            text = aid.amount.text[locale].replace("{amount}", money(recommendation.amount, locale))
-            amount = {"value": recommendation.amount, "text": fill(text, content, day, locale)}
+            text = fill(aid.amount.text[locale], content, day, locale,
+                        amount=money(recommendation.amount, locale))  # fmt: skip
+            amount = {"value": recommendation.amount, "text": text}
         else:
             amount = {
                 "value": None,
