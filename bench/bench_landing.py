@@ -3,8 +3,10 @@
 Both apps run under gunicorn on loopback with the same sync workers and no access log; a
 load tool (wrk, or a Python fallback) requests `/mon-logement` with the owner's session
 cookie. The bare app returns the bytes the portal's landing returned, from a constant, so
-the ratio is what the portal adds per request over HTTP: session, SQLAlchemy reads, Jinja
-rendering in the DSFR layout, Flask-Babel, CSP and other security headers.
+the ratio is what the portal adds per request over HTTP: the signed session cookie, the
+query that checks the letter still opens (and the stamps of what the page shows), the page
+cache lookup and nonce substitution (portal/pagecache.py: the page is rendered once, then
+again only when what it shows changes), CSP and other security headers.
 
 The load tool and the servers share the machine's cores (2 on the reference machine), so
 the figures are lower than on a dedicated server and the ratio is the figure to compare.
@@ -119,16 +121,22 @@ def start_gunicorn(app: str, port: int, workers: int, folder: Path, env: dict) -
     return subprocess.Popen(command, cwd=folder, env=env, start_new_session=True)
 
 
-def wait_until_up(process: subprocess.Popen, port: int, timeout: float = 60.0) -> None:
+def wait_until_up(process: subprocess.Popen, port: int, timeout: float = 120.0) -> None:
+    """Until a worker answers HTTP (the socket accepts before the workers have booted)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise BenchmarkError(f"gunicorn on port {port} exited with {process.returncode}")
         try:
-            with socket.create_connection((HOST, port), timeout=1):
+            connection = http.client.HTTPConnection(HOST, port, timeout=5)
+            try:
+                connection.request("GET", "/healthz")
+                connection.getresponse().read()
                 return
-        except OSError:
-            time.sleep(0.1)
+            finally:
+                connection.close()
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.2)
     raise BenchmarkError(f"gunicorn on port {port} did not start within {timeout:.0f} s")
 
 

@@ -44,9 +44,10 @@ def load_config(app: Flask, config, overrides: dict) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from portal.extensions import csrf, db, mail
+    from portal.extensions import SessionInterface, csrf, db, mail
     from portal.i18n import init_babel
 
+    app.session_interface = SessionInterface()
     db.init_app(app)
     csrf.init_app(app)
     mail.init_app(app)
@@ -83,9 +84,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from portal.pagecache import init_page_cache
     from portal.templating import init_templating
 
     init_templating(app)
+    init_page_cache(app)
 
 
 def register_security_headers(app: Flask) -> None:

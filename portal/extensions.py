@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 from flask.globals import app_ctx
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_mail import Mail
 from flask_wtf.csrf import CSRFProtect
@@ -102,6 +103,21 @@ def begin_write(session: Session) -> None:
     session.commit()
     session.expire_all()
     session.connection(execution_options={"sqlite_immediate": True})
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, its serializer built once per key rather than on
+    every request (Flask rebuilds it each time; the landing is served thousands of times)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict = {}
+
+    def get_signing_serializer(self, app: Flask):
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        serializer = self._serializers.get(key)
+        if serializer is None:
+            serializer = self._serializers[key] = super().get_signing_serializer(app)
+        return serializer
 
 
 def session() -> Session:

@@ -36,22 +36,34 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
+def static_headers(production: bool) -> list[tuple[str, str]]:
+    """The headers every response gets, whatever the request."""
+    headers = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        # Letter tokens must never leak through a Referer header.
+        ("Referrer-Policy", "no-referrer"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if production:
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return headers
+
+
 def init_security_headers(app: Flask) -> None:
-    production = app.config["PORTAL_ENV"] == "production"
+    always = static_headers(app.config["PORTAL_ENV"] == "production")
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        # Letter tokens must never leak through a Referer header.
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if production:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint != "static":
+        present = {name.lower() for name, _ in headers.items()}
+        # A view may set its own value for any of these (the API's CSP, static files'
+        # Cache-Control): it is kept.
+        if "content-security-policy" not in present:
+            headers.add("Content-Security-Policy", content_security_policy(csp_nonce()))
+        headers.extend([(name, value) for name, value in always if name.lower() not in present])
+        if request.endpoint != "static" and "cache-control" not in present:
             # Pages may show personal data: never stored by a browser or a proxy.
-            headers.setdefault("Cache-Control", "no-store")
+            headers.add("Cache-Control", "no-store")
         return response

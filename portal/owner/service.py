@@ -44,13 +44,18 @@ def _usable(session: Session, condition, now: datetime | None) -> Letter | None:
 
 
 def is_usable(letter: Letter, now: datetime | None = None) -> bool:
+    return still_open(
+        letter.id, letter.revoked_at, letter.revoked_reason, letter.campaign.letters_expire_at, now
+    )
+
+
+def still_open(letter_id, revoked_at, revoked_reason, expires_at, now) -> bool:
     now = now or datetime.now(UTC)
-    expires_at = letter.campaign.letters_expire_at
-    if letter.revoked_at is not None:
-        log.info("letter %s refused: revoked (%s)", letter.id, letter.revoked_reason)
+    if revoked_at is not None:
+        log.info("letter %s refused: revoked (%s)", letter_id, revoked_reason)
         return False
     if expires_at is not None and expires_at <= now:
-        log.info("letter %s refused: expired on %s", letter.id, expires_at.isoformat())
+        log.info("letter %s refused: expired on %s", letter_id, expires_at.isoformat())
         return False
     return True
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 
 from portal.extensions import db
+from portal.i18n import select_locale
 from portal.owner import blueprint
-from portal.owner.access import letter_required
 from portal.owner.forms import CodeForm
 from portal.owner.journey import find_response
-from portal.owner.service import find_letter_by_code, find_letter_by_token, open_letter
+from portal.owner.landing import landing_state
+from portal.owner.service import (
+    find_letter_by_code,
+    find_letter_by_token,
+    letter_in_session,
+    open_letter,
+)
+from portal.pagecache import render_cached
 from portal.ratelimit import record_failed_code_attempt, refuse_blocked_code_attempt
 
 
@@ -50,8 +57,22 @@ def code():
 
 
 @blueprint.get("/mon-logement")
-@letter_required
 def landing():
+    """The owner's landing, the page every scan leads to: served from the page cache while
+    the rows it shows are unchanged (see portal.pagecache), checked by one query."""
+    letter_id = session.get("letter_id")
+    state = landing_state(db.engine, letter_id)
+    if state is None:
+        return render_template("owner/link_invalid.html"), 404
+    key = ("landing", select_locale(), letter_id, *state)
+    return render_cached(key, lambda: _render_landing(letter_id))
+
+
+def _render_landing(letter_id: int) -> str:
+    g.letter = letter_in_session(db.session(), letter_id)
+    if g.letter is None:  # revoked between the two reads
+        abort(404)
+    g.collectivite = g.letter.collectivite
     response = find_response(db.session(), g.letter)
     return render_template("owner/landing.html", letter=g.letter, housing=g.letter.housing,
                            response=response)  # fmt: skip
