@@ -1,15 +1,18 @@
 """The data model. Importing this package registers every table on `Base.metadata`."""
 
+from portal.models.audit import AccessLog
 from portal.models.base import Base
 from portal.models.campaign import Campaign, Letter
 from portal.models.collectivite import Agent, Collectivite
 from portal.models.contact import CallbackRequest, OutboxMessage
 from portal.models.event import Event, Note
 from portal.models.housing import Housing, HousingOwner, Owner
+from portal.models.precision import HousingPrecision
 from portal.models.ratelimit import RateLimitHit
-from portal.models.response import Response
+from portal.models.response import Response, ResponseRecommendation
 
 __all__ = [
+    "AccessLog",
     "Agent",
     "Base",
     "CallbackRequest",
@@ -18,10 +21,12 @@ __all__ = [
     "Event",
     "Housing",
     "HousingOwner",
+    "HousingPrecision",
     "Letter",
     "Note",
     "OutboxMessage",
     "Owner",
     "RateLimitHit",
     "Response",
+    "ResponseRecommendation",
 ]

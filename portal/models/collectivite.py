@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, Timestamped
@@ -16,7 +16,10 @@ class Collectivite(Timestamped, Base):
     """A commune, an intercommunalité or another public body writing to owners."""
 
     __tablename__ = "collectivite"
-    __table_args__ = (CheckConstraint("length(siren) = 9", name="siren_length"),)
+    __table_args__ = (
+        CheckConstraint("length(siren) = 9", name="siren_length"),
+        CheckConstraint("digest_frequency IN ('daily', 'weekly', 'never')", name="digest"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -28,7 +31,15 @@ class Collectivite(Timestamped, Base):
     logo_path: Mapped[str | None] = mapped_column(String(300))
     # [{"label", "phone", "email", "address", "hours"}], shown to owners.
     contact_points: Mapped[list] = mapped_column(default=list)
+    # {"signatories": [...], "local_aids": [...], "partners": [...]}, edited by its admins.
     settings: Mapped[dict] = mapped_column(default=dict)
+    # E-mail to the agents: a digest of new answers ("daily", "weekly" or "never"), and a
+    # notice for each call-back request when `notify_callbacks` is set.
+    digest_frequency: Mapped[str] = mapped_column(
+        String(10), default="daily", server_default="daily"
+    )
+    notify_callbacks: Mapped[bool] = mapped_column(default=False, server_default=false())
+    digest_sent_at: Mapped[datetime | None]  # the end of the period the last digest covered
 
     agents: Mapped[list[Agent]] = relationship(back_populates="collectivite")
 

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, Timestamped
 from portal.models.campaign import Letter
+
+# The back-office queue's tabs, in their order (see portal.backoffice.queue.tab_for).
+QUEUE_TABS = ("new", "callback", "follow-up", "closed")
 
 
 class Response(Timestamped, Base):
     __tablename__ = "response"
     __table_args__ = (
         Index("ix_response_collectivite_submitted", "collectivite_id", "submitted_at"),
+        # The queue: one tab of one collectivité, newest first, keyset-paginated.
+        Index("ix_response_queue", "collectivite_id", "queue_tab", "last_return_at", "id"),
+        Index("ix_response_collectivite_returned", "collectivite_id", "last_return_at", "id"),
+        CheckConstraint(
+            "queue_tab IS NULL OR queue_tab IN ('new', 'callback', 'follow-up', 'closed')",
+            name="queue_tab",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,5 +40,26 @@ class Response(Timestamped, Base):
     # "Ce service vous a-t-il été utile ?" (optional, in the spirit of "Je donne mon avis")
     useful: Mapped[bool | None]
     comment: Mapped[str | None] = mapped_column(Text)
+    # In the back-office queue from the owner's first return (a submission or an exit) on.
+    queue_tab: Mapped[str | None] = mapped_column(String(12))
+    last_return_at: Mapped[datetime | None]  # the owner's latest return: the queue's order
+    reviewed_at: Mapped[datetime | None]  # an agent acted since the owner's latest return
+    # The owner's name and the dwelling's address, lower-cased without accents, for the
+    # queue's search (see portal.queue.search_text).
+    search_text: Mapped[str] = mapped_column(String(600), default="", server_default="")
 
     letter: Mapped[Letter] = relationship()
+    recommendations: Mapped[list[ResponseRecommendation]] = relationship(
+        order_by="ResponseRecommendation.rank", cascade="all, delete-orphan"
+    )
+
+
+class ResponseRecommendation(Base):
+    """An aid the owner saw among their recommendations, in the order shown."""
+
+    __tablename__ = "response_recommendation"
+    __table_args__ = (Index("ix_response_recommendation_aid", "aid_slug", "response_id"),)
+
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), primary_key=True)
+    aid_slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    rank: Mapped[int]

@@ -98,3 +98,52 @@ def is_allowed_status(status: str, sub_status: str | None) -> bool:
     if status not in STATUSES:
         return False
     return sub_status is None or sub_status in STATUSES[status][1]
+
+
+# "Précisions" (ZLV `server/src/models/PrecisionApi.ts`): category → labels, by family.
+# Dispositifs and points de blocage are multiple choice; each évolution is one choice.
+PRECISION_FAMILIES = ("dispositifs", "points-de-blocage", "evolutions")
+PRECISIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "dispositifs-incitatifs": ("dispositifs", (
+        "Conventionnement avec travaux", "Conventionnement sans travaux",
+        "Aides locales travaux", "Aides à la gestion locative", "Intermédiation Locative (IML)",
+        "Dispositif fiscal", "Prime locale vacance", "Prime vacance France Ruralités",
+        "Ma Prime Renov", "Prime Rénovation Globale", "Prime locale rénovation énergétique",
+        "Accompagnement à la vente", "Autre",
+    )),
+    "dispositifs-coercitifs": ("dispositifs", (
+        "ORI ou RHI - THIRORI", "Bien sans maître", "Abandon manifeste", "DIA - préemption",
+        "Procédure d'habitat indigne (hygiène, insalubrité, péril)", "Permis de louer",
+        "Permis de diviser", "Autre",
+    )),
+    "hors-dispositif-public": ("dispositifs", (
+        "Accompagné par un professionnel (architecte, agent immobilier, etc.)",
+        "Propriétaire autonome",
+    )),
+    "blocage-involontaire": ("points-de-blocage", (
+        "Mise en location ou vente infructueuse", "Succession en cours",
+        "Défaut d'entretien / Nécessité de travaux",
+        "Problème de financement / Dossier non-éligible",
+        "Manque de conseils en amont de l'achat", "En incapacité (âge, handicap, précarité ...)",
+    )),
+    "blocage-volontaire": ("points-de-blocage", (
+        "Réserve personnelle ou pour une autre personne", "Stratégie de gestion",
+        "Mauvaise expérience locative", "Montants des travaux perçus comme trop importants",
+        "Refus catégorique, sans raison",
+    )),
+    "immeuble-environnement": ("points-de-blocage", (
+        "Pas d'accès indépendant", "Immeuble dégradé", "Ruine / Immeuble à démolir",
+        "Nuisances à proximité", "Risques Naturels / Technologiques",
+    )),
+    "tiers-en-cause": ("points-de-blocage", (
+        "Entreprise(s) en défaut", "Copropriété en désaccord", "Expertise judiciaire",
+        "Autorisation d'urbanisme refusée / Blocage ABF", "Interdiction de location",
+    )),
+    "travaux": ("evolutions", ("À venir", "En cours", "Terminés")),
+    "occupation": ("evolutions", ("À venir", "En cours", "Nouvelle occupation")),
+    "mutation": ("evolutions", ("À venir", "En cours", "Effectuée")),
+}  # fmt: skip
+
+
+def is_precision(category: str, label: str) -> bool:
+    return category in PRECISIONS and label in PRECISIONS[category][1]

@@ -13,10 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.extensions import begin_write
-from portal.models import Event, Letter, Response
+from portal.models import Event, Letter, Response, ResponseRecommendation
 from portal.models.contact import CallbackRequest
 from portal.outbox import queue_mail
 from portal.owner.followup import BEFORE_FIRST_CONTACT, FIRST_CONTACT, suggestion_for
+from portal.queue import refresh_tab
 from portal.rules import Content, Evaluation, evaluate
 from portal.rules.context import context_for
 
@@ -124,8 +125,29 @@ def record_owner_return(db: Session, letter: Letter, content: Content, kind: str
                                  {"occupancy": suggestion.occupancy}))  # fmt: skip
             housing.occupancy = suggestion.occupancy
     db.add_all(events)
+    if kind == "submitted":
+        _store_recommendations(response, evaluation_for(content, letter, response.answers))
+    # A new return needs an agent's eyes again, whatever was done before.
+    response.last_return_at, response.reviewed_at = now, None
+    db.flush()
+    refresh_tab(db, response)
     db.commit()
     return True
+
+
+def _store_recommendations(response: Response, evaluation: Evaluation) -> None:
+    """The aids the results page shows the owner, in its order (costs excluded)."""
+    shown = [
+        r.slug for r in evaluation.recommendations
+        if r.status in ("applicable", "undetermined") and r.aid.kind != "cost"
+    ]  # fmt: skip
+    kept = {r.aid_slug: r for r in response.recommendations if r.aid_slug in shown}
+    response.recommendations = [
+        kept.get(slug) or ResponseRecommendation(aid_slug=slug, rank=rank)
+        for rank, slug in enumerate(shown)
+    ]
+    for rank, recommendation in enumerate(response.recommendations):
+        recommendation.rank = rank
 
 
 def _suggested(answers: dict) -> dict:
