@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from flask import Flask, current_app
 
+from portal.precisions import load_mapping
 from portal.rules import Content, load_content
 
 
 @lru_cache(maxsize=4)
-def _load(path: str) -> Content:
-    return load_content(path)
+def _load(path: str) -> tuple[Content, dict]:
+    content = load_content(path)
+    return content, load_mapping(content, Path(path))
 
 
 def init_content(app: Flask) -> None:
     """Refuse to start with malformed content: the error names the file and the line."""
-    app.extensions["content"] = _load(app.config["GUIDANCE_CONTENT_PATH"])
+    content, precisions = _load(app.config["GUIDANCE_CONTENT_PATH"])
+    app.extensions["content"], app.extensions["zlv_precisions"] = content, precisions
 
 
 def current_content() -> Content:
     return current_app.extensions["content"]
+
+
+def current_precision_mapping() -> dict:
+    """guidance_content/zlv_precisions.yaml, checked (see portal.backoffice.precisions)."""
+    return current_app.extensions["zlv_precisions"]

@@ -116,3 +116,20 @@ def test_operator_is_shown_in_the_header(layout_app):
         )
     logo = soup.select_one(".fr-header__operator img")
     assert (logo["alt"], logo["src"]) == ("Ville de Rennes", "/static/img/rennes.png")
+
+
+def test_the_page_client_really_checks_every_html_page():
+    """The page-quality checks once went silently unused (the test client's responses all
+    look streamed): a page with two h1 must make a test fail."""
+    from flask import Flask
+
+    from tests.conftest import PageClient
+
+    bad = Flask("bad")
+
+    @bad.get("/")
+    def page():
+        return "<html lang='fr'><title>A – B</title><h1>A</h1><h1>B</h1></html>"
+
+    with pytest.raises(AssertionError, match="h1"):
+        PageClient(bad.test_client()).get("/")

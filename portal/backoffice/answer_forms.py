@@ -1,0 +1,90 @@
+"""The forms of an answer's page (status, précisions, note, one-click actions)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import DataRequired, InputRequired, Optional
+
+from portal.backoffice.followup import NOTE_KINDS, NOTE_MAX_LENGTH
+from portal.forms import MultiCheckboxField, PortalForm, SelectChoice, SelectField, TextAreaField
+from portal.models.zlv import OCCUPANCIES, PRECISIONS, STATUSES
+
+# ZLV's category titles (its UI's), shown before each label.
+CATEGORY_TITLES = {
+    "dispositifs-incitatifs": "Dispositif incitatif",
+    "dispositifs-coercitifs": "Dispositif coercitif",
+    "hors-dispositif-public": "Hors dispositif public",
+    "blocage-involontaire": "Blocage involontaire",
+    "blocage-volontaire": "Blocage volontaire",
+    "immeuble-environnement": "Immeuble / Environnement",
+    "tiers-en-cause": "Tiers en cause",
+    "travaux": "Évolution : travaux",
+    "occupation": "Évolution : occupation",
+    "mutation": "Évolution : mutation",
+}
+
+
+def precision_value(category: str, label: str) -> str:
+    return f"{category}|{label}"
+
+
+class StatusForm(PortalForm):
+    """Status and sub-status as one choice among ZLV's allowed pairs, and the occupancy."""
+
+    status = SelectField(
+        _l("Statut de suivi › sous-statut"),
+        validators=[InputRequired(message=_l("Choisissez un statut de suivi"))],
+        choices=[
+            SelectChoice(f"{status}|{sub or ''}", f"{label} › {sub}" if sub else label)
+            for status, (label, subs) in STATUSES.items()
+            for sub in (None, *subs)
+        ],
+    )
+    occupancy = SelectField(
+        _l("Occupation actuelle"),
+        validators=[Optional()],
+        placeholder=_l("Inchangée"),
+        choices=[SelectChoice(code, label) for code, label in OCCUPANCIES.items()],
+    )
+
+    def pair(self) -> tuple[str, str | None]:
+        status, _, sub = self.status.data.partition("|")
+        return status, sub or None
+
+
+class PrecisionsForm(PortalForm):
+    precisions = MultiCheckboxField(
+        _l("Précisions"),
+        validators=[Optional()],
+        choices=[
+            SelectChoice(precision_value(category, label), f"{CATEGORY_TITLES[category]} › {label}")
+            for category, (_family, labels) in PRECISIONS.items()
+            for label in labels
+        ],
+    )
+
+    def chosen(self) -> set[tuple[str, str]]:
+        return {tuple(value.split("|", 1)) for value in self.precisions.data or []}
+
+
+class NoteForm(PortalForm):
+    kind = SelectField(_l("Type de note"), validators=[Optional()], placeholder=False,
+                       choices=[SelectChoice(kind, kind) for kind in NOTE_KINDS])  # fmt: skip
+    content = TextAreaField(
+        _l("Note"),
+        validators=[DataRequired(message=_l("Écrivez la note"))],
+        description=_l("N’y écrivez pas de données sensibles (santé, situation financière, "
+                       "opinions) : seulement ce qui sert au suivi du logement."),
+    )  # fmt: skip
+
+    def validate_content(self, field) -> None:
+        if field.data and len(field.data) > NOTE_MAX_LENGTH:
+            from wtforms.validators import ValidationError
+
+            raise ValidationError(
+                _l("La note est trop longue : %(max)d caractères au plus", max=NOTE_MAX_LENGTH)
+            )
+
+
+class ActionForm(PortalForm):
+    """A one-click action (confirm the suggestion, call-back done): only the CSRF token."""

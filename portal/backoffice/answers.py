@@ -1,0 +1,201 @@
+"""Reading the owners' answers of one collectivité: the queue, its filters, one answer.
+
+Every function takes the collectivité's id first and every query it builds is restricted to
+it, so that no view can read another collectivité's answers by building its own query.
+A foreign or unknown id gives None (the views answer 404 either way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, exists, func, select, tuple_
+from sqlalchemy.orm import Session, aliased
+
+from portal.models import Campaign, Housing, Letter, Owner, Response, ResponseRecommendation
+from portal.models.contact import CallbackRequest
+from portal.models.response import QUEUE_TABS
+from portal.queue import search_text
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the agent asked the queue for (all optional but the tab)."""
+
+    tab: str | None = "new"  # None: every tab (exports, bulk selection)
+    campaign_id: int | None = None
+    insee_code: str | None = None
+    aid_slug: str | None = None  # among the recommendations the owner saw
+    situation: str | None = None  # the declared situation (answer to "situation")
+    callback: bool | None = None  # asked to be called back (whether or not done)
+    since: date | None = None  # latest return on or after this day (Europe/Paris)
+    until: date | None = None  # … on or before this day
+    search: str | None = None  # in the owner's name and the dwelling's address
+
+    def __post_init__(self) -> None:
+        if self.tab is not None and self.tab not in QUEUE_TABS:
+            raise ValueError(f"unknown tab {self.tab!r}")
+
+
+@dataclass
+class QueueRow:
+    response: Response
+    letter: Letter
+    housing: Housing
+    owner: Owner
+    callback: CallbackRequest | None
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    counts: dict[str, int]  # per tab, under the same filter
+    next_cursor: str | None = None
+    total: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.total = sum(self.counts.values())
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight in Paris, in UTC (the agent's days are French days)."""
+    return datetime.combine(day, time(), ZoneInfo("Europe/Paris")).astimezone(UTC)
+
+
+def _filtered(statement: Select, collectivite_id: int, where: QueueFilter) -> Select:
+    """`statement` (over Response, Letter, Housing, Owner) narrowed to the filter."""
+    statement = statement.where(
+        Response.collectivite_id == collectivite_id, Response.queue_tab.is_not(None)
+    )
+    if where.campaign_id is not None:
+        statement = statement.where(Letter.campaign_id == where.campaign_id)
+    if where.insee_code:
+        statement = statement.where(Housing.insee_code == where.insee_code)
+    if where.aid_slug:
+        statement = statement.where(
+            exists().where(
+                ResponseRecommendation.response_id == Response.id,
+                ResponseRecommendation.aid_slug == where.aid_slug,
+            )
+        )
+    if where.situation:
+        statement = statement.where(Response.answers["situation"].as_string() == where.situation)
+    if where.callback is not None:
+        request = aliased(CallbackRequest)  # the rows' query joins CallbackRequest too
+        asked = exists().where(request.letter_id == Response.letter_id)
+        statement = statement.where(asked if where.callback else ~asked)
+    if where.since:
+        statement = statement.where(Response.last_return_at >= _day_start(where.since))
+    if where.until:
+        statement = statement.where(
+            Response.last_return_at < _day_start(where.until + timedelta(days=1))
+        )
+    words = search_text(where.search or "").split()
+    for word in words[:8]:
+        statement = statement.where(Response.search_text.contains(word, autoescape=True))
+    return statement
+
+
+def _joined(statement: Select) -> Select:
+    return (
+        statement.join(Letter, Letter.id == Response.letter_id)
+        .join(Housing, Housing.id == Letter.housing_id)
+        .join(Owner, Owner.id == Letter.owner_id)
+    )
+
+
+def _rows_statement(collectivite_id: int, where: QueueFilter) -> Select:
+    statement = _joined(select(Response, Letter, Housing, Owner, CallbackRequest)).outerjoin(
+        CallbackRequest, CallbackRequest.letter_id == Response.letter_id
+    )
+    statement = _filtered(statement, collectivite_id, where)
+    if where.tab is not None:
+        statement = statement.where(Response.queue_tab == where.tab)
+    return statement.order_by(Response.last_return_at.desc(), Response.id.desc())
+
+
+def tab_counts(session: Session, collectivite_id: int, where: QueueFilter) -> dict[str, int]:
+    statement = _filtered(
+        _joined(select(Response.queue_tab, func.count())), collectivite_id, where
+    ).group_by(Response.queue_tab)
+    counts = dict.fromkeys(QUEUE_TABS, 0)
+    counts.update({tab: count for tab, count in session.execute(statement)})
+    return counts
+
+
+def encode_cursor(response: Response) -> str:
+    moment = response.last_return_at.astimezone(UTC)
+    return f"{int(moment.timestamp() * 1_000_000)}.{response.id}"
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """The position after which the next page starts; None for a missing or bad cursor."""
+    try:
+        micros, response_id = (cursor or "").split(".")
+        moment = datetime.fromtimestamp(int(micros) / 1_000_000, UTC)
+        return moment, int(response_id)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def queue_page(
+    session: Session, collectivite_id: int, where: QueueFilter, cursor: str | None = None,
+    size: int = PAGE_SIZE,
+) -> QueuePage:  # fmt: skip
+    """One page of the queue, newest return first, from `cursor` on (keyset pagination)."""
+    statement = _rows_statement(collectivite_id, where)
+    after = decode_cursor(cursor)
+    if after is not None:
+        statement = statement.where(tuple_(Response.last_return_at, Response.id) < after)
+    rows = [QueueRow(*row) for row in session.execute(statement.limit(size + 1))]
+    page = QueuePage(rows[:size], tab_counts(session, collectivite_id, where))
+    if len(rows) > size:
+        page.next_cursor = encode_cursor(rows[size - 1].response)
+    return page
+
+
+def queue_rows(
+    session: Session, collectivite_id: int, where: QueueFilter, ids: list[int] | None = None
+) -> Iterator[QueueRow]:
+    """Every row of the filter (or, with `ids`, of these responses within the filter),
+    streamed in batches: for exports and bulk actions."""
+    statement = _rows_statement(collectivite_id, where)
+    if ids is not None:
+        statement = statement.where(Response.id.in_(ids))
+    for row in session.execute(statement.execution_options(yield_per=500)):
+        yield QueueRow(*row)
+
+
+def answer(session: Session, collectivite_id: int, response_id: int) -> QueueRow | None:
+    """One answer of the collectivité's queue, with its letter, dwelling, owner, call-back."""
+    statement = _rows_statement(collectivite_id, QueueFilter(tab=None)).where(
+        Response.id == response_id
+    )
+    row = session.execute(statement).first()
+    return QueueRow(*row) if row is not None else None
+
+
+def campaign_choices(session: Session, collectivite_id: int) -> list[tuple[int, str]]:
+    rows = session.execute(
+        select(Campaign.id, Campaign.title)
+        .where(Campaign.collectivite_id == collectivite_id)
+        .order_by(Campaign.created_at.desc(), Campaign.id.desc())
+    )
+    return [(campaign_id, title) for campaign_id, title in rows]
+
+
+def commune_choices(session: Session, collectivite_id: int) -> list[str]:
+    """The INSEE codes of the communes where the collectivité has answers."""
+    return list(
+        session.scalars(
+            select(Housing.insee_code)
+            .where(Housing.collectivite_id == collectivite_id)
+            .distinct()
+            .order_by(Housing.insee_code)
+        )
+    )

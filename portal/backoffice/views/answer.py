@@ -1,0 +1,184 @@
+"""One answer: the dwelling, the owner, the answers in words, what they saw, the history,
+and the agent's follow-up (status, précisions, notes, call-back, one-click confirmation)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.backoffice import blueprint
+from portal.backoffice.answer_forms import (
+    ActionForm,
+    NoteForm,
+    PrecisionsForm,
+    StatusForm,
+    precision_value,
+)
+from portal.backoffice.answers import answer as find_answer
+from portal.backoffice.auth import login_required
+from portal.backoffice.followup import (
+    FollowupError,
+    add_note,
+    change_status,
+    confirm_suggestion,
+    mark_callback_done,
+    precisions_of,
+    set_precisions,
+    suggestion,
+)
+from portal.extensions import db
+from portal.guidance import current_content, current_precision_mapping
+from portal.i18n import current_language
+from portal.models import AccessLog, Event, Note
+from portal.models.zlv import OCCUPANCIES, STATUSES
+from portal.owner.journey import evaluation_for
+from portal.rules import present
+
+MOMENT_LABELS = {
+    "morning": _l("Le matin"), "lunch": _l("Entre midi et deux"),
+    "afternoon": _l("L’après-midi"), "evening": _l("En fin de journée"),
+    "any": _l("À tout moment"),
+}  # fmt: skip
+ERRORS = {
+    "not-allowed-pair": _l("Ce sous-statut n’existe pas pour ce statut dans Zéro Logement Vacant"),
+}
+
+
+def scoped_answer(response_id: int):
+    """The answer if it belongs to the agent's collectivité; 404 otherwise (same for a
+    foreign id as for an unknown one)."""
+    row = find_answer(db.session(), g.collectivite.id, response_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def answers_in_words(row, locale: str) -> list[tuple[str, str]]:
+    content, answers = current_content(), row.response.answers
+    words = []
+    for question in content.questions.values():
+        if question.id not in answers:
+            continue
+        values = answers[question.id]
+        values = values if isinstance(values, list) else [values]
+        labels = [
+            (question.option(v).label[locale] if question.option(v) else str(v)) for v in values
+        ]
+        words.append((question.short_label[locale], ", ".join(labels)))
+    return words
+
+
+def seen_recommendations(row, locale: str) -> list[dict]:
+    content = current_content()
+    shown = present(evaluation_for(content, row.letter, row.response.answers), content, locale)
+    by_slug = {r["slug"]: r for r in shown["recommendations"]}
+    return [by_slug[r.aid_slug] for r in row.response.recommendations if r.aid_slug in by_slug]
+
+
+@blueprint.get("/reponses/<int:response_id>")
+@login_required
+def answer(response_id: int):
+    row = scoped_answer(response_id)
+    session = db.session()
+    session.add(AccessLog(collectivite_id=g.collectivite.id, agent_id=g.agent.id,
+                          action="view", owner_id=row.owner.id,
+                          detail={"response_id": row.response.id}))  # fmt: skip
+    session.commit()
+    return render_answer(row)
+
+
+def render_answer(row, status: int = 200, **forms):
+    session, locale = db.session(), current_language()
+    status_form = forms.get("status_form") or StatusForm(
+        status=f"{row.housing.status}|{row.housing.sub_status or ''}"
+    )
+    precisions_form = forms.get("precisions_form") or PrecisionsForm(
+        precisions=[precision_value(*p) for p in sorted(precisions_of(session, row.housing.id))]
+    )
+    events = session.scalars(
+        select(Event).where(Event.collectivite_id == g.collectivite.id,
+                            Event.housing_id == row.housing.id)
+        .order_by(Event.created_at.desc(), Event.id.desc()).limit(200)
+    ).all()  # fmt: skip
+    notes = session.scalars(
+        select(Note).where(Note.collectivite_id == g.collectivite.id,
+                           Note.housing_id == row.housing.id)
+        .order_by(Note.created_at.desc(), Note.id.desc())
+    ).all()  # fmt: skip
+    page_forms = [status_form, precisions_form, forms.get("note_form") or NoteForm()]
+    return render_template(
+        "backoffice/answer.html", row=row, words=answers_in_words(row, locale),
+        seen=seen_recommendations(row, locale), events=events, notes=notes,
+        suggested=suggestion(row, current_precision_mapping()),
+        status_form=status_form, precisions_form=precisions_form, note_form=page_forms[2],
+        action_form=ActionForm(), forms=page_forms, statuses=STATUSES, occupancies=OCCUPANCIES,
+        moment_labels=MOMENT_LABELS,
+    ), status  # fmt: skip
+
+
+def done(row, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("backoffice.answer", response_id=row.response.id), 303)
+
+
+@blueprint.post("/reponses/<int:response_id>/statut")
+@login_required
+def update_status(response_id: int):
+    row, form = scoped_answer(response_id), StatusForm()
+    if form.validate_on_submit():
+        try:
+            change_status(db.session(), g.agent, row, *form.pair(), form.occupancy.data or None)
+            return done(row, _("Statut de suivi enregistré."))
+        except FollowupError as error:
+            form.status.errors.append(ERRORS.get(str(error), str(error)))
+    db.session.rollback()
+    return render_answer(row, 400, status_form=form)
+
+
+@blueprint.post("/reponses/<int:response_id>/precisions")
+@login_required
+def update_precisions(response_id: int):
+    row, form = scoped_answer(response_id), PrecisionsForm()
+    if form.validate_on_submit():
+        try:
+            set_precisions(db.session(), g.agent, row, form.chosen())
+            return done(row, _("Précisions enregistrées."))
+        except FollowupError:
+            form.precisions.errors.append(
+                _("Une seule évolution par catégorie (travaux, occupation, mutation)")
+            )
+    db.session.rollback()
+    return render_answer(row, 400, precisions_form=form)
+
+
+@blueprint.post("/reponses/<int:response_id>/notes")
+@login_required
+def create_note(response_id: int):
+    row, form = scoped_answer(response_id), NoteForm()
+    if form.validate_on_submit():
+        add_note(db.session(), g.agent, row, form.content.data, form.kind.data or "Note courante")
+        return done(row, _("Note ajoutée."))
+    return render_answer(row, 400, note_form=form)
+
+
+@blueprint.post("/reponses/<int:response_id>/confirmer")
+@login_required
+def confirm(response_id: int):
+    row = scoped_answer(response_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    confirm_suggestion(db.session(), g.agent, row, current_precision_mapping())
+    return done(row, _("Suggestion confirmée : statut, occupation et précisions enregistrés."))
+
+
+@blueprint.post("/reponses/<int:response_id>/rappel-fait")
+@login_required
+def callback_done(response_id: int):
+    row = scoped_answer(response_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    mark_callback_done(db.session(), g.agent, row)
+    return done(row, _("Rappel enregistré comme fait."))
