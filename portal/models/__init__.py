@@ -6,7 +6,7 @@ from portal.models.collectivite import Agent, Collectivite
 from portal.models.contact import CallbackRequest, OutboxMessage
 from portal.models.event import Event, Note
 from portal.models.housing import Housing, HousingOwner, Owner
-from portal.models.ratelimit import RateLimitHit
+from portal.models.ratelimit import LookupFailureHour, RateLimitHit
 from portal.models.response import Response
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "Housing",
     "HousingOwner",
     "Letter",
+    "LookupFailureHour",
     "Note",
     "OutboxMessage",
     "Owner",
