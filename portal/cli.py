@@ -8,9 +8,10 @@ from flask.cli import FlaskGroup
 
 
 def init_commands(app: Flask) -> None:
-    from portal.commands import agents, content, database, demo, i18n, outbox
+    from portal.commands import agents, content, database, demo, i18n, outbox, security
 
-    for group in (database.db, i18n.i18n, content.content, content.rules, outbox.outbox):
+    groups = (database.db, i18n.i18n, content.content, content.rules, outbox.outbox)
+    for group in (*groups, security.security):
         app.cli.add_command(group)
     app.cli.add_command(demo.demo)
     app.cli.add_command(agents.create_agent)

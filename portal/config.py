@@ -92,6 +92,11 @@ class Config:
         self.CODE_FAILURE_LIMITS = env_str("CODE_FAILURE_LIMITS", "10 per 15 minutes; 30 per hour")
         self.PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)  # exact number of proxies in front
         self.RATE_LIMIT_KEY_PREFIX = env_str("RATE_LIMIT_KEY_PREFIX", "portal")
+        # The global alert on failed lookups (all addresses); see portal/lookup_alert.py.
+        self.SECURITY_ALERT_EMAIL = env_str("SECURITY_ALERT_EMAIL", None)
+        self.LOOKUP_ALERT_FACTOR = env_int("LOOKUP_ALERT_FACTOR", 5)
+        self.LOOKUP_ALERT_MIN_PER_HOUR = env_int("LOOKUP_ALERT_MIN_PER_HOUR", 50)
+        self.LOOKUP_ALERT_BASELINE_HOURS = env_int("LOOKUP_ALERT_BASELINE_HOURS", 7 * 24)
         self.DB_POOL_SIZE = env_int("DB_POOL_SIZE", 5)
         self.DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)
 
@@ -134,6 +139,7 @@ class TestConfig(Config):
         self.PORTAL_BASE_URL = "http://portal.test"
         self.MAIL_SUPPRESS_SEND = True
         self.REDIS_URL = None  # counters in the test database, never a developer's Redis
+        self.SECURITY_ALERT_EMAIL = None  # tests that want the e-mail set it
 
 
 class ProductionConfig(Config):

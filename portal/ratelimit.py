@@ -14,6 +14,10 @@ The counters are shared by all workers:
 - otherwise in the database (table `rate_limit_hit`, one row per failure), which every
   worker of a one-machine deployment shares; rows older than the longest window are purged.
 
+Every failure is also counted for all addresses together, per hour, in the same store:
+a botnet keeps each address under its limits, only the total shows it (the global alert of
+portal/lookup_alert.py).
+
 A storage failure (Redis or the database down) is an error (500), never a silent pass.
 
 The client is `request.remote_addr`. Behind a reverse proxy, set `PROXY_FIX_X_FOR` to the
@@ -66,13 +70,14 @@ def init_rate_limits(app: Flask) -> None:
             f"CODE_FAILURE_LIMITS={limits_string!r} is not a list of limits such as "
             f"{DEFAULT_CODE_FAILURE_LIMITS!r}."
         ) from None
+    from portal.lookup_alert import init_lookup_alert
+
     redis_url = app.config.get("REDIS_URL")
-    if redis_url:
-        prefix = _setting(app, "RATE_LIMIT_KEY_PREFIX", DEFAULT_KEY_PREFIX)
-        store: RedisStore | DatabaseStore = RedisStore(redis_url, prefix)
-    else:
-        store = DatabaseStore()
-    app.extensions["rate_limits"] = {"code": AttemptLimiter("code", limits, store)}
+    prefix = _setting(app, "RATE_LIMIT_KEY_PREFIX", DEFAULT_KEY_PREFIX)
+    store = RedisStore(redis_url, prefix) if redis_url else DatabaseStore()
+    # Failed lookups are also counted for all addresses together (the botnet alert).
+    alert = app.extensions["lookup_alert"] = init_lookup_alert(app, redis_url, prefix)
+    app.extensions["rate_limits"] = {"code": AttemptLimiter("code", limits, store, alert)}
 
     hops = app.config.get("PROXY_FIX_X_FOR")
     hops = env_int("PROXY_FIX_X_FOR", 0) if hops is None else int(hops)
@@ -131,12 +136,14 @@ def client_address() -> str:
 
 
 class AttemptLimiter:
-    """Limits on failed attempts of one kind (`scope`), per client address."""
+    """Limits on failed attempts of one kind (`scope`), per client address; with an
+    `alert` (portal.lookup_alert), each failure is also counted for all addresses."""
 
-    def __init__(self, scope: str, limits: list[RateLimitItem], store) -> None:
+    def __init__(self, scope: str, limits: list[RateLimitItem], store, alert=None) -> None:
         self.scope = scope
         self.limits = limits
         self.store = store
+        self.alert = alert
 
     def key(self) -> str:
         secret = current_app.config["SECRET_KEY"].encode()
@@ -148,7 +155,11 @@ class AttemptLimiter:
         return self.store.wait(self.key(), self.limits)
 
     def record_failure(self) -> None:
-        self.store.hit(self.key(), self.limits)
+        if self.alert is None:
+            self.store.hit(self.key(), self.limits)
+            return
+        moment, failures = self.store.hit(self.key(), self.limits, also=self.alert.count)
+        self.alert.check(moment, failures)
 
     def refuse_if_blocked(self) -> None:
         wait = self.blocked()
@@ -189,7 +200,9 @@ class DatabaseStore:
                 waits.append(_seconds(recent[item.amount - 1] + window - moment))
         return max(waits) if waits else None
 
-    def hit(self, key: str, limits: list[RateLimitItem]) -> None:
+    def hit(self, key: str, limits: list[RateLimitItem], also=None):
+        """Record a failure; `also(moment)` (the global hourly count) runs last in the same
+        transaction, so its row is locked only until the commit; returns what it returns."""
         session = db.session()
         # End the request's read transaction first: on SQLite (WAL) a write in a
         # transaction whose snapshot another worker has since changed fails at once
@@ -201,7 +214,9 @@ class DatabaseStore:
             longest = timedelta(seconds=max(item.get_expiry() for item in limits))
             session.execute(delete(RateLimitHit).where(RateLimitHit.created_at < moment - longest))
             self._next_purge = moment + PURGE_EVERY
+        counted = also(moment) if also is not None else None
         session.commit()
+        return counted
 
 
 class RedisStore:
@@ -225,9 +240,10 @@ class RedisStore:
                 waits.append(_seconds(timedelta(seconds=reset_at - time.time())))
         return max(waits) if waits else None
 
-    def hit(self, key: str, limits: list[RateLimitItem]) -> None:
+    def hit(self, key: str, limits: list[RateLimitItem], also=None):
         for item in limits:
             self.limiter.hit(item, key)
+        return also(now()) if also is not None else None
 
 
 def _seconds(delta: timedelta) -> int:

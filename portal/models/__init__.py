@@ -8,7 +8,7 @@ from portal.models.contact import CallbackRequest, OutboxMessage
 from portal.models.event import Event, Note
 from portal.models.housing import Housing, HousingOwner, Owner
 from portal.models.precision import HousingPrecision
-from portal.models.ratelimit import RateLimitHit
+from portal.models.ratelimit import LookupFailureHour, RateLimitHit
 from portal.models.response import Response, ResponseRecommendation
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "HousingOwner",
     "HousingPrecision",
     "Letter",
+    "LookupFailureHour",
     "Note",
     "OutboxMessage",
     "Owner",

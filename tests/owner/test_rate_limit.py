@@ -331,6 +331,8 @@ def test_with_redis_the_counters_live_in_redis(redis_app, session, letter):
     assert Owner(client, OTHER).post(format_code(code)).status_code == 303
 
     keys = [key.decode() for key in server.keys(f"{prefix}*")]
-    assert len(keys) == 2  # one per limit, for the one blocked address
+    limit_keys = [key for key in keys if ":lookup-failures:" not in key]
+    assert len(limit_keys) == 2  # one per limit, for the one blocked address
+    assert len(keys) == 3  # and the hour's count of failures, all addresses together
     assert not any("127.0.0.1" in key for key in keys)
     assert session.scalar(select(func.count()).select_from(RateLimitHit)) == 0
