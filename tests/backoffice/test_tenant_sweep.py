@@ -1,0 +1,89 @@
+"""Cross-tenant sweep: every back-office route, asked by an agent (an admin) of collectivité A
+for an object of collectivité B, answers exactly as for an object that does not exist (404)
+and changes nothing. The routes come from the URL map: a new route with an id in its URL
+fails here until its id is known below, and a new route without one must be listed in
+WITHOUT_IDS with the reason it cannot reach another collectivité's objects."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from portal.models import Base, Response
+from tests.backoffice.answers_support import answered_letter, signed_in_agent
+from tests.builders import make_collectivite
+from tests.conftest import csrf_token
+
+# How to find, for a URL parameter, the id of collectivité B's object (`theirs` is what
+# the fixture made for B) and an id that exists nowhere.
+FOREIGN_IDS = {
+    "response_id": lambda theirs: theirs["response"].id,
+}
+MISSING_ID = 987_654_321
+
+# Back-office routes with no object id in their URL, and why they cannot reach B's data.
+WITHOUT_IDS = {
+    "backoffice.login": "signs in; reads no collectivité's data",
+    "backoffice.logout": "ends the agent's own session",
+    "backoffice.home": "lists campaigns of the agent's collectivité (queries.py)",
+    "backoffice.queue": "filters are applied inside the agent's collectivité (answers.py)",
+}
+# Tables a request may touch without it being a change of data (sessions' last use).
+VOLATILE_TABLES = {"agent_session"}
+
+
+def backoffice_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("backoffice.")]
+
+
+def snapshot(session):
+    session.rollback()
+    return {
+        table.name: sorted(map(repr, session.execute(select(table)).all()))
+        for table in Base.metadata.sorted_tables if table.name not in VOLATILE_TABLES
+    }  # fmt: skip
+
+
+@pytest.fixture
+def tenants(app, client, session):
+    ours, theirs = make_collectivite(session, name="A"), make_collectivite(session, name="B")
+    session.commit()
+    answered_letter(app, session, ours)
+    their_letter = answered_letter(app, session, theirs)
+    agent = signed_in_agent(client, session, ours, role="admin")
+    response = session.scalar(select(Response).where(Response.letter_id == their_letter.id))
+    return agent, {"collectivite": theirs, "letter": their_letter, "response": response}
+
+
+def test_every_route_is_known_to_the_sweep(app):
+    for rule in backoffice_rules(app):
+        if rule.arguments:
+            unknown = rule.arguments - FOREIGN_IDS.keys()
+            assert not unknown, f"{rule.rule}: teach the sweep how to find a foreign {unknown}"
+        else:
+            assert rule.endpoint in WITHOUT_IDS, f"{rule.rule}: list it in WITHOUT_IDS with why"
+
+
+def test_a_foreign_object_answers_like_a_missing_one_and_nothing_changes(
+    app, client, session, tenants
+):
+    _agent, theirs = tenants
+    token = csrf_token(client, "/gestion/")
+    swept = 0
+    for rule in backoffice_rules(app):
+        if not rule.arguments:
+            continue
+        foreign = {name: FOREIGN_IDS[name](theirs) for name in rule.arguments}
+        missing = dict.fromkeys(rule.arguments, MISSING_ID)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            before = snapshot(session)
+            answers = []
+            for values in (foreign, missing):
+                url = app.url_map.bind("localhost").build(rule.endpoint, values)
+                data = {"csrf_token": token, "status": "completed|", "content": "x"}
+                response = client.open(url, method=method, data=data if method == "POST" else None)
+                answers.append(response.status_code)
+            assert answers == [404, 404], f"{method} {rule.rule}: {answers}"
+            assert snapshot(session) == before, f"{method} {rule.rule} changed data"
+            swept += 1
+    assert swept >= 6
