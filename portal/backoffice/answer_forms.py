@@ -82,7 +82,7 @@ class NoteForm(PortalForm):
             from wtforms.validators import ValidationError
 
             raise ValidationError(
-                _l("La note est trop longue : %(max)d caractères au plus", max=NOTE_MAX_LENGTH)
+                _l("La note est trop longue : %(max)d caractères au plus", max=NOTE_MAX_LENGTH)
             )
 
 

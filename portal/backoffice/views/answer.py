@@ -171,7 +171,7 @@ def confirm(response_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     confirm_suggestion(db.session(), g.agent, row, current_precision_mapping())
-    return done(row, _("Suggestion confirmée : statut, occupation et précisions enregistrés."))
+    return done(row, _("Suggestion confirmée : statut, occupation et précisions enregistrés."))
 
 
 @blueprint.post("/reponses/<int:response_id>/rappel-fait")
