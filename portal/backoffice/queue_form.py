@@ -47,7 +47,7 @@ class QueueFilterForm(PortalForm):
         self.situation.choices = [
             SelectChoice(option.value, option.label[locale])
             for option in (situation.options if situation else ())
-        ] + [SelectChoice("sold", _l("Vendu")), SelectChoice("not_owner", _l("Pas propriétaire"))]
+        ]
 
     def queue_filter(self, tab: str | None) -> QueueFilter:
         """The filter asked for; call after `validate()` (invalid fields are left out)."""

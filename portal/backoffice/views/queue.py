@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import g, render_template, request
-from flask_babel import gettext as _
 
 from portal.backoffice import blueprint
 from portal.backoffice.answers import campaign_choices, commune_choices, queue_page
@@ -30,11 +29,10 @@ def situation_labeller():
     """The words for a declared situation, in the agent's language."""
     content, locale = current_content(), current_language()
     question = content.questions.get("situation")
-    extra = {"sold": _("Vendu"), "not_owner": _("Pas propriétaire")}
 
     def label(value: str | None) -> str:
         option = question.option(value) if question and value else None
-        return option.label[locale] if option else extra.get(value, "–")
+        return option.label[locale] if option else "–"
 
     return label
 
