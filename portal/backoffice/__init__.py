@@ -4,4 +4,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("backoffice", __name__, url_prefix="/gestion")
 
-from portal.backoffice.views import auth, home  # noqa: E402, F401
+from portal.backoffice.views import account, agents, auth, home, reset  # noqa: E402, F401

@@ -1,5 +1,6 @@
 """The data model. Importing this package registers every table on `Base.metadata`."""
 
+from portal.models.agent_session import AgentLoginThrottle, AgentSession
 from portal.models.base import Base
 from portal.models.campaign import Campaign, Letter
 from portal.models.collectivite import Agent, Collectivite
@@ -11,6 +12,8 @@ from portal.models.response import Response
 
 __all__ = [
     "Agent",
+    "AgentLoginThrottle",
+    "AgentSession",
     "Base",
     "CallbackRequest",
     "Campaign",
