@@ -66,6 +66,9 @@ def max_age() -> timedelta:
 
 def start(agent: Agent) -> AgentSession:
     """Sign `agent` in: a new record and a new cookie (commits)."""
+    previous = current()  # a session not finished (second factor pending) dies here
+    if previous is not None:
+        end(previous, "replaced")
     database = db.session()
     moment = clock.now()
     database.execute(

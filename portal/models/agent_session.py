@@ -26,6 +26,7 @@ SESSION_END_REASONS = (
     "totp-reset",  # the second factor was reset (lost phone)
     "locked",  # too many wrong codes at the second step
     "cli",  # `portal agents end-sessions`
+    "replaced",  # a new sign-in in the same browser
 )
 
 

@@ -187,3 +187,13 @@ def test_every_back_office_page_offers_to_sign_out(client, session, agent, path)
     assert 'action="/gestion/deconnexion"' in page
     assert "Se déconnecter" in page
     assert 'href="/gestion/compte"' in page
+
+
+def test_signing_in_again_in_the_same_browser_ends_the_unfinished_session(client, session, agent):
+    from tests.builders import enrol_totp
+
+    enrol_totp(session, agent)
+    session.commit()
+    sign_in(client, agent.email)  # stops at the second factor
+    sign_in(client, agent.email)
+    assert [record.ended_reason for record in records(session, agent)] == ["replaced", None]
