@@ -101,6 +101,10 @@ class Config:
         self.AGENT_SESSION_MAX_HOURS = env_int("AGENT_SESSION_MAX_HOURS", 12)
         self.AGENT_LOGIN_MAX_FAILURES = env_int("AGENT_LOGIN_MAX_FAILURES", 8)
         self.AGENT_LOCKOUT_MINUTES = env_int("AGENT_LOCKOUT_MINUTES", 30)
+        # Failed sign-ins per client address, whatever the e-mail (see portal/ratelimit.py).
+        self.AGENT_LOGIN_ADDRESS_LIMITS = env_str(
+            "AGENT_LOGIN_ADDRESS_LIMITS", "20 per 15 minutes; 60 per hour"
+        )
         self.AGENT_PASSWORD_RESET_MINUTES = env_int("AGENT_PASSWORD_RESET_MINUTES", 45)
         # A TOTP code after the password, for every agent (always on in production).
         self.AGENT_TOTP_REQUIRED = env_bool("AGENT_TOTP_REQUIRED", False)

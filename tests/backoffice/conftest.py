@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from portal import ratelimit
 from portal.backoffice import clock as portal_clock
 
 
@@ -28,6 +29,7 @@ def clock(monkeypatch):
     start = datetime(2026, 11, 23, 9, 0, 0, tzinfo=UTC)
     fake = FakeClock(start)
     monkeypatch.setattr(portal_clock, "now", fake.now)
+    monkeypatch.setattr(ratelimit, "now", fake.now)  # the per-address limits' clock
     return fake
 
 

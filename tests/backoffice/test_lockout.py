@@ -154,3 +154,19 @@ def test_authentication_events_are_logged_in_utc_without_the_password(client, ag
     assert PASSWORD not in text
     assert agent.email not in text
     assert UNKNOWN not in text
+
+
+def test_one_address_trying_many_accounts_is_slowed_down(app, client, agent, clock, caplog):
+    """Credential stuffing: 20 failures in 15 minutes from one address, whatever the
+    e-mail addresses tried, then 429 with Retry-After, even for a right password."""
+    for n in range(20):
+        assert sign_in(client, f"victime{n}@commune.example", "Printemps2024!").status_code == 400
+    response = sign_in(client, agent.email)
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
+    assert "rate limit: login attempt refused" in caplog.text
+    other_address = PageClient(app.test_client())
+    other_address.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert sign_in(other_address, agent.email).status_code == 303
+    clock.advance(minutes=16)
+    assert sign_in(client, agent.email).status_code == 303

@@ -18,6 +18,7 @@ from portal.backoffice.queries import agent_by_email
 from portal.extensions import db
 from portal.passwords import verify_password
 from portal.public.views import safe_next
+from portal.ratelimit import record_failed_login_attempt, refuse_blocked_login_attempt
 
 
 def demo_skips_second_factor() -> bool:
@@ -31,6 +32,8 @@ def login():
         return redirect(url_for("backoffice.home"), code=303)
     form = LoginForm()
     next_path = request.args.get("next")
+    if request.method == "POST":
+        refuse_blocked_login_attempt()  # 429 while this address fails too often
     if form.validate_on_submit():
         database = db.session()
         email = lockout.normalise_email(form.email.data)
@@ -53,6 +56,7 @@ def login():
             lockout.record_refused(email, agent_id)
         else:
             lockout.record_failure(database, email, agent_id)
+        record_failed_login_attempt()
         # Same message whether the e-mail is unknown, the password wrong or the address locked.
         form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect"))
     status = 400 if form.errors else 200
