@@ -84,7 +84,6 @@ def session_required(view):
         record = sessions.current()
         if record is None:
             return redirect(url_for("backoffice.login"), code=303)
-        g.pending_agent = record.agent
         return view(*args, **kwargs)
 
     return guarded

@@ -22,6 +22,8 @@ import io
 
 import pyotp
 import segno
+from sqlalchemy import or_, update
+from sqlalchemy.orm import Session
 
 from portal.backoffice import clock
 from portal.models import Agent
@@ -82,16 +84,26 @@ def matching_step(secret: str, code: str, last_step: int | None) -> int | None:
     return None
 
 
-def check_agent_code(agent: Agent, code: str) -> bool:
-    """True if `code` is the agent's current code, used for the first time (the caller
-    commits: the step is remembered so the same code never works twice)."""
+def check_agent_code(database: Session, agent: Agent, code: str) -> bool:
+    """True if `code` is the agent's current code, used for the first time (commits).
+
+    The step is recorded with a conditional UPDATE, so two requests racing with the same
+    code cannot both pass."""
     if not agent.has_totp:
         return False
     step = matching_step(agent.totp_secret, code, agent.totp_last_step)
     if step is None:
         return False
+    not_used_yet = or_(Agent.totp_last_step.is_(None), Agent.totp_last_step < step)
+    claimed = database.execute(
+        update(Agent)
+        .where(Agent.id == agent.id, not_used_yet)
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    database.commit()
     agent.totp_last_step = step
-    return True
+    return bool(claimed)
 
 
 def confirm_enrolment(agent: Agent, secret: str, code: str) -> bool:

@@ -223,3 +223,20 @@ def test_the_code_page_needs_a_session(client):
 def test_without_the_requirement_an_agent_without_totp_goes_straight_in(client, agent):
     assert sign_in(client, agent.email).headers["Location"] == "/gestion/"
     assert client.get("/gestion/").status_code == 200
+
+
+def test_two_requests_racing_with_the_same_code_cannot_both_pass(app, session, enrolled, clock):
+    from sqlalchemy.orm import Session as DatabaseSession
+
+    from portal.models import Agent
+
+    engine = app.extensions["database"]
+    code = totp_code(enrolled)
+    with DatabaseSession(engine) as first, DatabaseSession(engine) as second:
+        # Both read the agent before either records the code.
+        one, two = first.get(Agent, enrolled.id), second.get(Agent, enrolled.id)
+        first.expunge(one), second.expunge(two)
+        first.rollback(), second.rollback()
+        assert one.totp_last_step is None and two.totp_last_step is None
+        assert totp.check_agent_code(first, one, code) is True
+        assert totp.check_agent_code(second, two, code) is False

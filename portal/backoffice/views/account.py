@@ -67,7 +67,9 @@ def totp_enrol():
     replacing = agent.has_totp
     if form.validate_on_submit():
         if not verify_password(agent.password_hash, form.password.data):
-            lockout.record_failure(database, agent.email, agent.id)
+            if lockout.record_failure(database, agent.email, agent.id):
+                sessions.end_current("locked")
+                return redirect(url_for("backoffice.login"), code=303)
             form.password.errors.append(_("Ce mot de passe ne convient pas"))
         elif not totp.confirm_enrolment(agent, record.totp_pending_secret, form.code.data):
             form.code.errors.append(

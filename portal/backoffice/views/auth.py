@@ -79,7 +79,7 @@ def login_code():
     form = TotpCodeForm()
     if form.validate_on_submit():
         database = db.session()
-        if totp.check_agent_code(agent, form.code.data):
+        if totp.check_agent_code(database, agent, form.code.data):
             record.mfa_passed_at = clock.now()
             database.commit()
             sessions.rotate(record)
