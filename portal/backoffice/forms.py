@@ -74,7 +74,7 @@ def not_common(_form, field) -> None:
     if field.data and len(field.data) >= MIN_LENGTH and is_common_password(field.data):
         raise ValidationError(
             _l(
-                "Ce mot de passe est trop courant : choisissez-en un autre, par exemple "
+                "Ce mot de passe est trop courant : choisissez-en un autre, par exemple "
                 "une phrase de plusieurs mots"
             )
         )

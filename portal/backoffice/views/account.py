@@ -74,8 +74,8 @@ def totp_enrol():
         elif not totp.confirm_enrolment(agent, record.totp_pending_secret, form.code.data):
             form.code.errors.append(
                 _(
-                    "Ce code ne convient pas : vérifiez que l’application "
-                    "affiche bien « Portail propriétaires » et saisissez "
+                    "Ce code ne convient pas : vérifiez que l’application "
+                    "affiche bien « Portail propriétaires » et saisissez "
                     "le code du moment"
                 )
             )

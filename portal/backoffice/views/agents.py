@@ -103,7 +103,7 @@ def reset_agent_totp(agent_id: int):
     """For a lost phone: the agent enrols a new application at their next sign-in."""
     agent = _colleague(agent_id)
     if agent.id == g.agent.id:
-        flash(_("Pour changer votre propre application, passez par « Mon compte »."), "error")
+        flash(_("Pour changer votre propre application, passez par « Mon compte »."), "error")
         return _back()
     database = db.session()
     totp.reset(agent)
@@ -112,7 +112,7 @@ def reset_agent_totp(agent_id: int):
     auth_event("totp-reset", agent=agent.id, by=g.agent.id)
     flash(
         _(
-            "La double authentification de %(name)s est réinitialisée : un nouveau code "
+            "La double authentification de %(name)s est réinitialisée : un nouveau code "
             "sera configuré à sa prochaine connexion.",
             name=agent.full_name or agent.email,
         ),

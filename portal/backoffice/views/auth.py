@@ -99,7 +99,7 @@ def login_code():
         auth_event("mfa-failure", agent=agent.id, session=record.id)
         form.code.errors.append(
             _(
-                "Ce code ne convient pas : saisissez le code affiché "
+                "Ce code ne convient pas : saisissez le code affiché "
                 "maintenant par votre application"
             )
         )
