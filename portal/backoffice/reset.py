@@ -85,7 +85,7 @@ def request_reset(database: Session, email: str) -> None:
         return
     minutes = current_app.config["AGENT_PASSWORD_RESET_MINUTES"]
     link = current_app.config["PORTAL_BASE_URL"] + url_for(
-        "backoffice.reset_link", token=make_token(agent)
+        "backoffice.reset_password", jeton=make_token(agent)
     )
     body = render_template("backoffice/password_reset_mail.txt", link=link, minutes=minutes)
     queue_mail(

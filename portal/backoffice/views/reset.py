@@ -7,7 +7,7 @@ the history and the access logs of the pages that follow.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from portal.backoffice import blueprint, reset
@@ -34,15 +34,13 @@ def reset_link_sent():
     return render_template("backoffice/reset_link_sent.html")
 
 
-@blueprint.get("/mot-de-passe/<token>")
-def reset_link(token: str):
-    """The e-mailed link: keep the token in the session and go to a clean address."""
-    session[RESET_KEY] = token[:500]
-    return redirect(url_for("backoffice.reset_password"), code=303)
-
-
 @blueprint.route("/mot-de-passe/nouveau", methods=["GET", "POST"])
 def reset_password():
+    """The e-mailed link is this page with `?jeton=<token>`: the token goes into the
+    session and the browser comes back here without it."""
+    if request.method == "GET" and "jeton" in request.args:
+        session[RESET_KEY] = request.args["jeton"][:500]
+        return redirect(url_for("backoffice.reset_password"), code=303)
     token = session.get(RESET_KEY)
     database = db.session()
     agent = reset.agent_for_token(database, token) if isinstance(token, str) else None
