@@ -1,4 +1,4 @@
-"""The `portal` command line: `portal db upgrade`, `portal demo`, `portal create-agent`…"""
+"""The `portal` command line: `portal db upgrade`, `portal demo`, `portal agents disable`…"""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ def init_commands(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(demo.demo)
     app.cli.add_command(agents.create_agent)
+    app.cli.add_command(agents.agents)
 
 
 def _create_app(*_args):

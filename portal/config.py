@@ -100,6 +100,20 @@ class Config:
         self.DB_POOL_SIZE = env_int("DB_POOL_SIZE", 5)
         self.DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)
 
+        # Agents' sessions, sign-in lock-out, reset links and second factor: the reasons
+        # for each figure are in portal/backoffice/sessions.py, lockout.py, reset.py, totp.py.
+        self.AGENT_SESSION_IDLE_MINUTES = env_int("AGENT_SESSION_IDLE_MINUTES", 30)
+        self.AGENT_SESSION_MAX_HOURS = env_int("AGENT_SESSION_MAX_HOURS", 12)
+        self.AGENT_LOGIN_MAX_FAILURES = env_int("AGENT_LOGIN_MAX_FAILURES", 8)
+        self.AGENT_LOCKOUT_MINUTES = env_int("AGENT_LOCKOUT_MINUTES", 30)
+        # Failed sign-ins per client address, whatever the e-mail (see portal/ratelimit.py).
+        self.AGENT_LOGIN_ADDRESS_LIMITS = env_str(
+            "AGENT_LOGIN_ADDRESS_LIMITS", "20 per 15 minutes; 60 per hour"
+        )
+        self.AGENT_PASSWORD_RESET_MINUTES = env_int("AGENT_PASSWORD_RESET_MINUTES", 45)
+        # A TOTP code after the password, for every agent (always on in production).
+        self.AGENT_TOTP_REQUIRED = env_bool("AGENT_TOTP_REQUIRED", False)
+
     def check(self) -> None:
         """Refuse to start with a missing or unsafe setting, naming the variable."""
         for name in self.REQUIRED_VARIABLES:
@@ -140,6 +154,8 @@ class TestConfig(Config):
         self.MAIL_SUPPRESS_SEND = True
         self.REDIS_URL = None  # counters in the test database, never a developer's Redis
         self.SECURITY_ALERT_EMAIL = None  # tests that want the e-mail set it
+        # Off so that tests sign agents in with a password; the TOTP tests turn it on.
+        self.AGENT_TOTP_REQUIRED = False
 
 
 class ProductionConfig(Config):
@@ -149,7 +165,12 @@ class ProductionConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+        if self.SESSION_COOKIE_SECURE:
+            # Sent over HTTPS only, for this exact host and path / (ASVS 3.3.1, 3.3.3).
+            self.SESSION_COOKIE_NAME = "__Host-portal_session"
         self.MAIL_SUPPRESS_SEND = env_bool("MAIL_SUPPRESS_SEND", False)
+        # ASVS level 2 asks for a second factor: not an option in production.
+        self.AGENT_TOTP_REQUIRED = True
 
 
 CONFIGS: dict[str, type[Config]] = {

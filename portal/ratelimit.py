@@ -1,4 +1,7 @@
-"""Rate limits on failed typed-code attempts, per client address, shared by every worker.
+"""Rate limits on failed attempts per client address, shared by every worker: typed codes
+(scope "code") and agents' sign-ins (scope "login", `AGENT_LOGIN_ADDRESS_LIMITS`, by
+default "20 per 15 minutes; 60 per hour": one address trying many e-mail addresses, which
+the per-address lock-out of portal.backoffice.lockout cannot see).
 
 Only failures count: a refused code (a typo caught by the check character, a wrong length,
 a well-formed code that opens no letter). While an address is over one of the limits
@@ -50,6 +53,8 @@ from portal.models import RateLimitHit
 log = logging.getLogger(__name__)
 
 DEFAULT_CODE_FAILURE_LIMITS = "10 per 15 minutes; 30 per hour"
+# Failed agent sign-ins per address, whatever the e-mail typed (credential stuffing).
+DEFAULT_LOGIN_ADDRESS_LIMITS = "20 per 15 minutes; 60 per hour"
 DEFAULT_KEY_PREFIX = "portal"
 # The database store deletes expired rows at most this often (per worker).
 PURGE_EVERY = timedelta(minutes=1)
@@ -62,22 +67,23 @@ def now() -> datetime:
 
 def init_rate_limits(app: Flask) -> None:
     """Read the limits, choose the store, trust the proxy hops, add `Retry-After` to 429s."""
-    limits_string = _setting(app, "CODE_FAILURE_LIMITS", DEFAULT_CODE_FAILURE_LIMITS)
-    try:
-        limits = parse_many(limits_string)
-    except ValueError:
-        raise ConfigurationError(
-            f"CODE_FAILURE_LIMITS={limits_string!r} is not a list of limits such as "
-            f"{DEFAULT_CODE_FAILURE_LIMITS!r}."
-        ) from None
     from portal.lookup_alert import init_lookup_alert
 
+    limits = _limits(app, "CODE_FAILURE_LIMITS", DEFAULT_CODE_FAILURE_LIMITS)
+    login_limits = _limits(app, "AGENT_LOGIN_ADDRESS_LIMITS", DEFAULT_LOGIN_ADDRESS_LIMITS)
     redis_url = app.config.get("REDIS_URL")
     prefix = _setting(app, "RATE_LIMIT_KEY_PREFIX", DEFAULT_KEY_PREFIX)
-    store = RedisStore(redis_url, prefix) if redis_url else DatabaseStore()
+    if redis_url:
+        store: RedisStore | DatabaseStore = RedisStore(redis_url, prefix)
+    else:
+        # One table for every scope: rows are kept for the longest window of them all.
+        store = DatabaseStore(keep=max(_longest(limits), _longest(login_limits)))
     # Failed lookups are also counted for all addresses together (the botnet alert).
     alert = app.extensions["lookup_alert"] = init_lookup_alert(app, redis_url, prefix)
-    app.extensions["rate_limits"] = {"code": AttemptLimiter("code", limits, store, alert)}
+    app.extensions["rate_limits"] = {
+        "code": AttemptLimiter("code", limits, store, alert),
+        "login": AttemptLimiter("login", login_limits, store),
+    }
 
     hops = app.config.get("PROXY_FIX_X_FOR")
     hops = env_int("PROXY_FIX_X_FOR", 0) if hops is None else int(hops)
@@ -85,6 +91,20 @@ def init_rate_limits(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
 
     app.after_request(_add_retry_after)
+
+
+def _limits(app: Flask, name: str, default: str) -> list[RateLimitItem]:
+    limits_string = _setting(app, name, default)
+    try:
+        return parse_many(limits_string)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name}={limits_string!r} is not a list of limits such as {default!r}."
+        ) from None
+
+
+def _longest(limits: list[RateLimitItem]) -> timedelta:
+    return timedelta(seconds=max(item.get_expiry() for item in limits))
 
 
 def _setting(app: Flask, name: str, default: str) -> str:
@@ -108,6 +128,19 @@ def record_failed_code_attempt() -> None:
 def refuse_blocked_code_attempt() -> None:
     """Abort with 429 (the errors/429.html page and `Retry-After`) while over a limit."""
     _limiter("code").refuse_if_blocked()
+
+
+# What the back-office sign-in calls.
+
+
+def refuse_blocked_login_attempt() -> None:
+    """Abort with 429 while the current client is over the sign-in failure limits."""
+    _limiter("login").refuse_if_blocked()
+
+
+def record_failed_login_attempt() -> None:
+    """Count a failed sign-in against the current client (commits the request's session)."""
+    _limiter("login").record_failure()
 
 
 def _limiter(scope: str) -> AttemptLimiter:
@@ -178,8 +211,9 @@ class AttemptLimiter:
 class DatabaseStore:
     """One `rate_limit_hit` row per failure, counted in moving windows."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: timedelta | None = None) -> None:
         self._next_purge: datetime | None = None
+        self.keep = keep  # rows younger than this are never purged (all scopes' windows)
 
     def wait(self, key: str, limits: list[RateLimitItem]) -> int | None:
         moment = now()
@@ -211,7 +245,7 @@ class DatabaseStore:
         moment = now()
         session.add(RateLimitHit(key=key, created_at=moment))
         if self._next_purge is None or moment >= self._next_purge:
-            longest = timedelta(seconds=max(item.get_expiry() for item in limits))
+            longest = max(_longest(limits), self.keep or timedelta(0))
             session.execute(delete(RateLimitHit).where(RateLimitHit.created_at < moment - longest))
             self._next_purge = moment + PURGE_EVERY
         counted = also(moment) if also is not None else None

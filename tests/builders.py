@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from portal.backoffice import totp
 from portal.letters.codes import hash_code, hash_token, new_code, new_token
 from portal.models import Agent, Campaign, Collectivite, Housing, HousingOwner, Letter, Owner
 from portal.passwords import hash_password
@@ -34,6 +35,19 @@ def make_agent(session: Session, collectivite: Collectivite, **fields) -> Agent:
     session.add(agent)
     session.flush()
     return agent
+
+
+def enrol_totp(session: Session, agent: Agent, at: datetime | None = None) -> Agent:
+    """Give the agent a confirmed TOTP second factor (as if enrolled at `at`)."""
+    agent.totp_secret = totp.new_secret()
+    agent.totp_confirmed_at = at or datetime.now(UTC)
+    session.flush()
+    return agent
+
+
+def totp_code(agent: Agent, steps_ahead: int = 0) -> str:
+    """The agent's code at the portal's clock (plus `steps_ahead` 30-second steps)."""
+    return totp.code_at(agent.totp_secret, totp.current_step() + steps_ahead)
 
 
 def make_housing(session: Session, collectivite: Collectivite, **fields) -> Housing:

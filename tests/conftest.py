@@ -40,6 +40,21 @@ def fresh_database(tmp_path_factory):
         admin.dispose()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _light_password_hashing():
+    """argon2id with small parameters in tests: the same code paths, a fraction of the cost
+    (the production parameters take about 0.4 s a hash on a two-core machine)."""
+    from argon2 import PasswordHasher
+
+    from portal import passwords
+
+    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", light)
+        patch.setattr(passwords, "_DUMMY_HASH", light.hash("not-a-real-password"))
+        yield
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     with fresh_database(tmp_path_factory) as url:
@@ -115,3 +130,16 @@ def csrf_token(client, path: str) -> str:
     )
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+def sign_in(client, email: str, password: str | None = None, next_path: str | None = None):
+    """Sign in to the back-office with the password (TOTP is off in the test config; an
+    agent who enrolled is then sent to /gestion/connexion/code: see tests/builders.py
+    `totp_code`). Returns the response to the password form."""
+    from tests.builders import PASSWORD
+
+    path = "/gestion/connexion" + (f"?next={next_path}" if next_path else "")
+    token = csrf_token(client, path)
+    return client.post(
+        path, data={"email": email, "password": password or PASSWORD, "csrf_token": token}
+    )

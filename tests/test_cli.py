@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -64,10 +65,62 @@ def test_create_agent_refuses_bad_input(app):
         (["--email", "agent@demoville.example", "--siren", "999999999"], "already exists"),
     ]
     for args, message in cases:
-        result = runner.invoke(args=["create-agent", *args, "--password", "x" * 20])
+        result = runner.invoke(
+            args=["create-agent", *args, "--password", "une phrase assez longue et rare"]
+        )
         assert result.exit_code != 0
         assert message in result.output
     short = runner.invoke(args=["create-agent", "--email", "z@b.fr", "--siren", "999999999",
                                 "--password", "short"])  # fmt: skip
     assert short.exit_code != 0
     assert "12 characters" in short.output
+    common = runner.invoke(args=["create-agent", "--email", "z@b.fr", "--siren", "999999999",
+                                 "--password", "password1234"])  # fmt: skip
+    assert common.exit_code != 0
+    assert "common password" in common.output
+
+
+def test_agents_disable_ends_every_session_and_enable_lets_back(app, session):
+    from portal.backoffice.sessions import hash_token
+    from portal.models import AgentSession
+    from tests.builders import make_agent, make_collectivite
+
+    agent = make_agent(session, make_collectivite(session))
+    session.add_all(
+        [AgentSession(agent=agent, token_hash=hash_token(f"t{i}"), expires_at=agent.created_at
+                      + timedelta(hours=12)) for i in range(2)]
+    )  # fmt: skip
+    session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["agents", "disable", agent.email.upper()])
+    assert result.exit_code == 0, result.output
+    assert "2 session(s) ended" in result.output
+    session.rollback()
+    session.refresh(agent)
+    assert not agent.is_active
+    ended = session.scalars(select(AgentSession.ended_reason)).all()
+    assert ended == ["agent-disabled", "agent-disabled"]
+    assert runner.invoke(args=["agents", "enable", agent.email]).exit_code == 0
+    session.rollback()
+    session.refresh(agent)
+    assert agent.is_active
+
+
+def test_agents_end_sessions_and_reset_totp(app, session):
+    from tests.builders import enrol_totp, make_agent, make_collectivite
+
+    agent = enrol_totp(session, make_agent(session, make_collectivite(session)))
+    session.commit()
+    runner = app.test_cli_runner()
+    assert "0 session(s)" in runner.invoke(args=["agents", "end-sessions", agent.email]).output
+    result = runner.invoke(args=["agents", "reset-totp", agent.email])
+    assert result.exit_code == 0, result.output
+    session.rollback()
+    session.refresh(agent)
+    assert not agent.has_totp
+
+
+def test_agents_commands_name_an_unknown_address(app):
+    result = app.test_cli_runner().invoke(args=["agents", "disable", "nobody@nowhere.example"])
+    assert result.exit_code != 0
+    assert "No agent with the e-mail nobody@nowhere.example" in result.output

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.models import Agent, Campaign, Letter
+from portal.backoffice import clock
+from portal.models import Agent, AgentSession, Campaign, Letter
 
 
 def agent_by_email(session: Session, email: str) -> Agent | None:
@@ -25,3 +28,35 @@ def campaigns_with_counts(
         .order_by(Campaign.created_at.desc(), Campaign.id.desc())
     )
     return [(campaign, letters, visits) for campaign, letters, visits in rows]
+
+
+def agents_of(
+    session: Session, collectivite_id: int, active_since: datetime
+) -> list[tuple[Agent, int]]:
+    """The collectivité's agents, by name, each with their number of open sessions (not
+    ended, not expired, used since `active_since`)."""
+    moment = clock.now()
+    open_sessions = (
+        select(func.count(AgentSession.id))
+        .where(
+            AgentSession.agent_id == Agent.id,
+            AgentSession.ended_at.is_(None),
+            AgentSession.expires_at > moment,
+            AgentSession.last_seen_at > active_since,
+        )
+        .correlate(Agent)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Agent, open_sessions)
+        .where(Agent.collectivite_id == collectivite_id)
+        .order_by(Agent.full_name, Agent.email)
+    )
+    return [(agent, count) for agent, count in rows]
+
+
+def agent_of(session: Session, collectivite_id: int, agent_id: int) -> Agent | None:
+    """One of the collectivité's agents; None for an agent of another collectivité."""
+    return session.scalar(
+        select(Agent).where(Agent.id == agent_id, Agent.collectivite_id == collectivite_id)
+    )

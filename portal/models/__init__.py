@@ -1,5 +1,6 @@
 """The data model. Importing this package registers every table on `Base.metadata`."""
 
+from portal.models.agent_session import AgentLoginThrottle, AgentSession
 from portal.models.audit import AccessLog
 from portal.models.base import Base
 from portal.models.campaign import Campaign, Letter
@@ -14,6 +15,8 @@ from portal.models.response import Response, ResponseRecommendation
 __all__ = [
     "AccessLog",
     "Agent",
+    "AgentLoginThrottle",
+    "AgentSession",
     "Base",
     "CallbackRequest",
     "Campaign",

@@ -61,12 +61,25 @@ class Agent(Timestamped, Base):
     role: Mapped[str] = mapped_column(String(10), default="agent")
     is_active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+    # When a reset link was last sent (one mail every few minutes at most).
+    password_reset_sent_at: Mapped[datetime | None]
+    # TOTP (RFC 6238) second factor, see portal.backoffice.totp: the base32 secret, when
+    # the agent confirmed it with a code, and the last time step accepted (no replay).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
     collectivite: Mapped[Collectivite] = relationship(back_populates="agents")
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def has_totp(self) -> bool:
+        """True once the agent has confirmed a TOTP application with a code."""
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
 
     def __repr__(self) -> str:
         return f"<Agent {self.id} {self.email!r}>"

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from portal.models import Response
 from portal.owner.journey import record_owner_return
-from tests.backoffice.test_login import login
 from tests.builders import PASSWORD, make_agent, make_collectivite, make_letter
+from tests.conftest import sign_in
 
 VACANT_WITH_WORKS = {
     "situation": "vacant", "intention": "rent", "vacancy_duration": "gt_2y",
@@ -36,5 +36,5 @@ def signed_in_agent(client, session, collectivite=None, **fields):
     collectivite = collectivite or make_collectivite(session)
     agent = make_agent(session, collectivite, **fields)
     session.commit()
-    assert login(client, agent.email, PASSWORD).status_code == 303
+    assert sign_in(client, agent.email, PASSWORD).status_code == 303
     return agent

@@ -11,13 +11,14 @@ from sqlalchemy import select
 
 from portal.models import Base, Response
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
-from tests.builders import make_collectivite
+from tests.builders import make_agent, make_collectivite
 from tests.conftest import csrf_token
 
 # How to find, for a URL parameter, the id of collectivité B's object (`theirs` is what
 # the fixture made for B) and an id that exists nowhere.
 FOREIGN_IDS = {
     "response_id": lambda theirs: theirs["response"].id,
+    "agent_id": lambda theirs: theirs["agent"].id,
 }
 MISSING_ID = 987_654_321
 
@@ -27,6 +28,15 @@ WITHOUT_IDS = {
     "backoffice.logout": "ends the agent's own session",
     "backoffice.home": "lists campaigns of the agent's collectivité (queries.py)",
     "backoffice.queue": "filters are applied inside the agent's collectivité (answers.py)",
+    "backoffice.login_code": "the second factor of the session's own agent",
+    "backoffice.account": "the signed-in agent's own account and sessions",
+    "backoffice.end_other_sessions": "ends the signed-in agent's own other sessions",
+    "backoffice.totp_enrol": "the signed-in agent's own second factor",
+    "backoffice.totp_qr_code": "the QR code of the secret being enrolled in this session",
+    "backoffice.forgotten_password": "mails a link to the address typed; shows nothing",
+    "backoffice.reset_link_sent": "a fixed confirmation page",
+    "backoffice.reset_password": "the agent named by the signed link only",
+    "backoffice.agents": "lists the agents of the admin's collectivité (queries.agents_of)",
 }
 # Tables a request may touch without it being a change of data (sessions' last use).
 VOLATILE_TABLES = {"agent_session"}
@@ -52,7 +62,10 @@ def tenants(app, client, session):
     their_letter = answered_letter(app, session, theirs)
     agent = signed_in_agent(client, session, ours, role="admin")
     response = session.scalar(select(Response).where(Response.letter_id == their_letter.id))
-    return agent, {"collectivite": theirs, "letter": their_letter, "response": response}
+    their_agent = make_agent(session, theirs)
+    session.commit()
+    return agent, {"collectivite": theirs, "letter": their_letter, "response": response,
+                   "agent": their_agent}  # fmt: skip
 
 
 def test_every_route_is_known_to_the_sweep(app):

@@ -6,7 +6,6 @@ from flask import g, render_template
 
 from portal.backoffice import blueprint
 from portal.backoffice.auth import login_required
-from portal.backoffice.forms import LogoutForm
 from portal.backoffice.queries import campaigns_with_counts
 from portal.extensions import db
 
@@ -15,4 +14,4 @@ from portal.extensions import db
 @login_required
 def home():
     campaigns = campaigns_with_counts(db.session(), g.collectivite.id)
-    return render_template("backoffice/home.html", campaigns=campaigns, logout_form=LogoutForm())
+    return render_template("backoffice/home.html", campaigns=campaigns)

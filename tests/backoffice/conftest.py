@@ -1,0 +1,39 @@
+"""The back-office tests' clock and settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from portal import ratelimit
+from portal.backoffice import clock as portal_clock
+
+
+class FakeClock:
+    """The portal's clock for sessions, lock-outs, reset links and TOTP, moved by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.moment = start
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    # At the start of a 30-second step, so a TOTP code stays the current one in a test.
+    start = datetime(2026, 11, 23, 9, 0, 0, tzinfo=UTC)
+    fake = FakeClock(start)
+    monkeypatch.setattr(portal_clock, "now", fake.now)
+    monkeypatch.setattr(ratelimit, "now", fake.now)  # the per-address limits' clock
+    return fake
+
+
+@pytest.fixture
+def totp_on(app, monkeypatch):
+    """AGENT_TOTP_REQUIRED as in production."""
+    monkeypatch.setitem(app.config, "AGENT_TOTP_REQUIRED", True)
