@@ -66,6 +66,12 @@ def summary_for(letter, content, evaluation, locale: str, now: datetime, base_ur
                 "l’organisme qui verse une aide décide de votre éligibilité."
             )
         ),
+        Paragraph(
+            _(
+                "Ce portail ne vous demandera jamais vos coordonnées bancaires, un mot de passe "
+                "ou un paiement."
+            )
+        ),
         Heading(_("Vos réponses")),
         Bullets(
             tuple(f"{question.short_label[locale]}{colon}{text}" for question, text in answers)
@@ -76,12 +82,6 @@ def summary_for(letter, content, evaluation, locale: str, now: datetime, base_ur
             _("Un agent de votre collectivité peut vous rappeler pour en parler, gratuitement.")
         ),
         *contact_point_blocks(collectivite.contact_points or []),
-        Paragraph(
-            _(
-                "Ce portail ne vous demandera jamais vos coordonnées bancaires, un mot de passe "
-                "ou un paiement."
-            )
-        ),
     ]
     return Summary(
         title=f"{title} – {collectivite.name}",

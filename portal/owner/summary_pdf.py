@@ -26,7 +26,7 @@ REPLACEMENT = "\ufffd"
 # made on demand, its exact size is not known in advance (about 50 kB with every aid).
 SIZE_BOUND_KB = 100
 # Points; line heights in millimetres.
-BODY, SMALL = 10.5, 8
+BODY, SMALL, URL_SIZE = 10.5, 8, 8.5
 HEADINGS = {1: (16, 8, 3), 2: (13, 6.5, 5), 3: (11, 5.6, 3.5)}  # size, line height, space above
 LINE, URL_LINE = 5.2, 4.2
 BULLET_INDENT = 6
@@ -71,6 +71,7 @@ class Summary:
 
 class _Document(FPDF):
     footer_text = ""
+    known_characters: frozenset[str] = frozenset()
 
     def footer(self) -> None:
         self.set_y(-14)
@@ -85,6 +86,11 @@ def render(summary: Summary, fonts: Path) -> bytes:
     pdf = _Document(format="A4", unit="mm")
     for style, filename in FONT_FILES.items():
         pdf.add_font(FONT, style, str(fonts / filename))
+    for font in pdf.fonts.values():
+        # The glyphs' bounding boxes are already in the font: computing them again when
+        # fpdf2 saves its subset took 60 % of the time of a summary.
+        font.ttfont.recalcBBoxes = False
+    pdf.known_characters = frozenset(map(chr, pdf.fonts[FONT.lower()].cmap)) | {"\n"}
     pdf.set_title(summary.title)
     pdf.set_lang(summary.locale)
     pdf.set_author(summary.author)
@@ -96,11 +102,12 @@ def render(summary: Summary, fonts: Path) -> bytes:
     pdf.set_auto_page_break(True, margin=20)
     pdf.footer_text = _printable(summary.footer, pdf)
     pdf.add_page()
-    for block in summary.blocks:
+    blocks = summary.blocks
+    for block, following in zip(blocks, [*blocks[1:], None], strict=True):
         if isinstance(block, Heading):
-            _heading(pdf, block)
+            _heading(pdf, block, following)
         elif isinstance(block, Paragraph):
-            _paragraph(pdf, block)
+            _paragraph(pdf, block, following)
         elif isinstance(block, Bullets):
             _bullets(pdf, block)
         else:
@@ -108,52 +115,70 @@ def render(summary: Summary, fonts: Path) -> bytes:
     return bytes(pdf.output())
 
 
-def _heading(pdf: FPDF, heading: Heading) -> None:
+def _heading(pdf: FPDF, heading: Heading, following) -> None:
     size, height, above = HEADINGS[heading.level]
     pdf.set_font(FONT, "B", size)
     text = _printable(heading.text, pdf)
     lines = _wrap(pdf, text, pdf.epw)
-    # Never a heading alone at the foot of a page: keep two lines of text after it.
-    if not _fits(pdf, above + height * len(lines) + 2 * LINE):
+    # Never a heading alone at the foot of a page.
+    if not _fits(pdf, above + height * len(lines) + _start_of(pdf, following)):
         pdf.add_page()
     elif pdf.get_y() > pdf.t_margin:
         pdf.set_y(pdf.get_y() + above)
+    pdf.set_font(FONT, "B", size)
     pdf.start_section(text, level=heading.level - 1, strict=False)
     _lines(pdf, lines, height, pdf.l_margin)
     pdf.set_y(pdf.get_y() + 1)
 
 
-def _paragraph(pdf: FPDF, paragraph: Paragraph) -> None:
+def _paragraph(pdf: FPDF, paragraph: Paragraph, following) -> None:
     pdf.set_font(FONT, "B" if paragraph.strong else "", BODY)
     lines = _wrap(pdf, _printable(paragraph.text, pdf), pdf.epw)
-    if paragraph.lead and not _fits(pdf, LINE * (len(lines) + 2)):
+    if paragraph.lead and not _fits(pdf, LINE * len(lines) + _start_of(pdf, following)):
         pdf.add_page()
+    pdf.set_font(FONT, "B" if paragraph.strong else "", BODY)
     _lines(pdf, lines, LINE, pdf.l_margin, paragraph.url)
     pdf.set_y(pdf.get_y() + 1.5)
 
 
+def _start_of(pdf: FPDF, block) -> float:
+    """The height of what must follow a heading or a lead on the same page: a list's first
+    item, a subheading with two lines under it, else two lines."""
+    if isinstance(block, Bullets) and block.items:
+        return _item(pdf, block.items[0])[2]
+    if isinstance(block, Heading):
+        _size, height, above = HEADINGS[block.level]
+        return above + 2 * height + 2 * LINE
+    return 2 * LINE
+
+
+def _item(pdf: FPDF, item) -> tuple[list[str], list[str], float]:
+    """A list item's lines, its URL's lines, and its height."""
+    text, url = item if isinstance(item, tuple) else (item, None)
+    width = pdf.epw - BULLET_INDENT
+    pdf.set_font(FONT, "", BODY)
+    lines = _wrap(pdf, _printable(text, pdf), width)
+    url_lines = []
+    if url:
+        pdf.set_font(FONT, "", URL_SIZE)
+        url_lines = _wrap(pdf, _printable(url, pdf), width)
+    return lines, url_lines, LINE * len(lines) + URL_LINE * len(url_lines)
+
+
 def _bullets(pdf: FPDF, bullets: Bullets) -> None:
     left = pdf.l_margin + BULLET_INDENT
-    width = pdf.w - pdf.r_margin - left
     for item in bullets.items:
-        text, url = item if isinstance(item, tuple) else (item, None)
-        pdf.set_font(FONT, "", BODY)
-        lines = _wrap(pdf, _printable(text, pdf), width)
-        url_lines = []
-        if url:
-            pdf.set_font(FONT, "", SMALL + 0.5)
-            url_lines = _wrap(pdf, _printable(url, pdf), width)
+        lines, url_lines, height = _item(pdf, item)
         # An item is kept on one page (unless it is longer than a page).
-        height = LINE * len(lines) + URL_LINE * len(url_lines)
         if not _fits(pdf, height) and height < pdf.page_break_trigger - pdf.t_margin:
             pdf.add_page()
         pdf.set_font(FONT, "", BODY)
         pdf.text(pdf.l_margin + 1.5, _baseline(pdf, pdf.get_y(), LINE), "•")
         _lines(pdf, lines, LINE, left)
-        if url:
-            pdf.set_font(FONT, "", SMALL + 0.5)
+        if url_lines:
+            pdf.set_font(FONT, "", URL_SIZE)
             pdf.set_text_color(*LINK_COLOUR)
-            _lines(pdf, url_lines, URL_LINE, left, url)
+            _lines(pdf, url_lines, URL_LINE, left, item[1])
             pdf.set_text_color(0)
         pdf.set_y(pdf.get_y() + 0.8)
     pdf.set_y(pdf.get_y() + 1.5)
@@ -182,8 +207,8 @@ def _baseline(pdf: FPDF, top: float, height: float) -> float:
 def _width(pdf: FPDF, text: str) -> float:
     """Width of `text` in the current font (mm): fpdf2's own measure, without the
     per-call copies of `get_string_width`."""
-    widths = pdf.current_font.cw
-    return sum(widths[ord(character)] for character in text) * pdf.font_size_pt * 0.001 / pdf.k
+    units = sum(map(pdf.current_font.cw.__getitem__, map(ord, text)))
+    return units * pdf.font_size_pt * 0.001 / pdf.k
 
 
 def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
@@ -193,7 +218,7 @@ def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line, line_width = "", 0.0
-        for word in paragraph.replace("\t", " ").split(" "):
+        for word in paragraph.split(" "):
             if not word:
                 continue
             word_width = _width(pdf, word)
@@ -225,20 +250,15 @@ def _fitting(pdf: FPDF, word: str, width: float) -> int:
 def _printable(text: str, pdf: FPDF) -> str:
     """`text` in characters the embedded font has: composed (NFC); a character it lacks
     is replaced by its decomposition when the font has that, else by �."""
-    text = unicodedata.normalize("NFC", text or "")
-    known = pdf.current_font.cmap if pdf.current_font else _cmap(pdf)
-    if all(ord(character) in known or character == "\n" for character in text):
+    text = unicodedata.normalize("NFC", text or "").replace("\t", " ")
+    known = pdf.known_characters
+    if known.issuperset(text):
         return text
     printable = []
     for character in text:
-        if ord(character) in known or character == "\n":
+        if character in known:
             printable.append(character)
             continue
         decomposed = unicodedata.normalize("NFKD", character)
-        kept = "".join(c for c in decomposed if ord(c) in known)
-        printable.append(kept or REPLACEMENT)
+        printable.append("".join(c for c in decomposed if c in known) or REPLACEMENT)
     return "".join(printable)
-
-
-def _cmap(pdf: FPDF) -> dict:
-    return pdf.fonts[FONT.lower()].cmap
