@@ -4,4 +4,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("owner", __name__)
 
-from portal.owner import contact, diagnostic, views  # noqa: E402, F401
+from portal.owner import contact, diagnostic, summary, views  # noqa: E402, F401

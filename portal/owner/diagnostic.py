@@ -11,6 +11,7 @@ from portal.owner import blueprint
 from portal.owner.access import letter_required
 from portal.owner.forms import ConfirmForm, question_form
 from portal.owner.journey import evaluation_for, find_response, record_owner_return, save_answer
+from portal.owner.summary_pdf import SIZE_BOUND_KB
 from portal.rules import present
 
 EXITS = ("sold", "not_owner", "do_not_contact")
@@ -72,10 +73,7 @@ def check():
     if form.validate_on_submit():
         record_owner_return(db.session(), g.letter, content, "submitted")
         return redirect(url_for("owner.results"), 303)
-    summary = [
-        (question, _answer_text(question, evaluation.answers[question.id], locale))
-        for question in content.questions.values() if question.id in evaluation.answers
-    ]  # fmt: skip
+    summary = answers_in_words(content, evaluation, locale)
     return render_template("owner/check.html", summary=summary, form=form, locale=locale)
 
 
@@ -87,13 +85,8 @@ def results():
     if response is None or response.submitted_at is None:
         return redirect(url_for("owner.check"), 303)
     evaluation = evaluation_for(content, g.letter, response.answers)
-    shown = present(evaluation, content, locale)["recommendations"]
-    return render_template(
-        "owner/results.html",
-        applicable=[r for r in shown if r["status"] == "applicable" and r["kind"] != "cost"],
-        to_check=[r for r in shown if r["status"] == "undetermined" and r["kind"] != "cost"],
-        costs=[r for r in shown if r["status"] == "applicable" and r["kind"] == "cost"],
-    )
+    return render_template("owner/results.html", pdf_size_bound_kb=SIZE_BOUND_KB,
+                           **results_in_words(evaluation, content, locale))  # fmt: skip
 
 
 @blueprint.route("/sortie/<kind>", methods=["GET", "POST"])
@@ -116,7 +109,26 @@ def left(kind: str):
     return render_template("owner/exit_done.html", kind=kind)
 
 
-def _answer_text(question, value, locale: str) -> str:
+def results_in_words(evaluation, content, locale: str) -> dict[str, list[dict]]:
+    """What the results page and the PDF summary show, in ranked order: the aids that could
+    help, those to check with an adviser, and what an empty dwelling costs."""
+    shown = present(evaluation, content, locale)["recommendations"]
+    return {
+        "applicable": [r for r in shown if r["status"] == "applicable" and r["kind"] != "cost"],
+        "to_check": [r for r in shown if r["status"] == "undetermined" and r["kind"] != "cost"],
+        "costs": [r for r in shown if r["status"] == "applicable" and r["kind"] == "cost"],
+    }
+
+
+def answers_in_words(content, evaluation, locale: str) -> list[tuple]:
+    """(question, answer in words) for every answered question, in the content's order."""
+    return [
+        (question, answer_text(question, evaluation.answers[question.id], locale))
+        for question in content.questions.values() if question.id in evaluation.answers
+    ]  # fmt: skip
+
+
+def answer_text(question, value, locale: str) -> str:
     values = value if isinstance(value, list) else [value]
     labels = [question.option(v).label[locale] if question.option(v) else str(v) for v in values]
     return ", ".join(labels)

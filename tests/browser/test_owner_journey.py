@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.demo import demo_token, load_demo
 from portal.letters.codes import hash_token
-from portal.models import Event, Letter
+from portal.models import Event, Letter, ResponseRecommendation
 from portal.models import Response as Answers
 
 from .axe import axe_check
@@ -69,6 +69,12 @@ def letter_link(live_app):
             load_demo(session, secret)
             letter_id = session.scalar(
                 select(Letter.id).where(Letter.token_hash == hash_token(token))
+            )
+            answers = select(Answers.id).where(Answers.letter_id == letter_id)
+            session.execute(
+                delete(ResponseRecommendation).where(
+                    ResponseRecommendation.response_id.in_(answers)
+                )
             )
             session.execute(delete(Answers).where(Answers.letter_id == letter_id))
             session.execute(

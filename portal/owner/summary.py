@@ -1,0 +1,178 @@
+"""The owner's results as a PDF to keep: the same facts as /resultats, in the page's language.
+
+Only what the letter shows of the owner appears (the dwelling's address): never the owner's
+name, nor the phone or e-mail typed in a call-back request.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from flask import Response, current_app, g, redirect, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from portal.extensions import db
+from portal.guidance import current_content
+from portal.i18n import current_language
+from portal.owner import blueprint
+from portal.owner.access import letter_required
+from portal.owner.diagnostic import answers_in_words, next_url, results_in_words
+from portal.owner.journey import evaluation_for, find_response
+from portal.owner.summary_pdf import Bullets, Heading, Paragraph, Summary, render
+
+FILENAME = "resume-logement-vacant.pdf"
+
+
+@blueprint.get("/resultats/resume.pdf")
+@letter_required
+def results_pdf():
+    content, locale = current_content(), current_language()
+    response = find_response(db.session(), g.letter)
+    if response is None or response.submitted_at is None:
+        return redirect(url_for("owner.check"), 303)
+    evaluation = evaluation_for(content, g.letter, response.answers)
+    if evaluation.next_question:
+        return redirect(next_url(evaluation), 303)
+    summary = summary_for(g.letter, content, evaluation, locale, datetime.now(UTC),
+                          current_app.config["PORTAL_BASE_URL"])  # fmt: skip
+    pdf = render(summary, Path(current_app.static_folder) / "fonts")
+    headers = {"Content-Disposition": f'attachment; filename="{FILENAME}"',
+               "Cache-Control": "no-store"}  # fmt: skip
+    return Response(pdf, mimetype="application/pdf", headers=headers)
+
+
+def summary_for(letter, content, evaluation, locale: str, now: datetime, base_url: str):
+    """The summary's words: what the results page says, with the answers and the sources."""
+    colon = content.wording["colon"][locale]
+    collectivite = letter.collectivite
+    dwelling = f"{_('Votre logement')}{colon}{letter.housing.address}"
+    title = _("Les aides qui pourraient vous correspondre")
+    service = _("Portail propriétaires")
+    answers = answers_in_words(content, evaluation, locale)
+    blocks = [
+        Paragraph(collectivite.name, strong=True),
+        Heading(title, level=1),
+        Paragraph(dwelling),
+        Paragraph(_("Résumé établi le %(date)s", date=format_date(now, "long"))),
+        Paragraph(
+            _("Vos réponses sont transmises à %(collectivite)s", collectivite=collectivite.name),
+            strong=True,
+        ),
+        Paragraph(
+            _(
+                "Un agent les lira. Ces résultats sont une première orientation : seul "
+                "l’organisme qui verse une aide décide de votre éligibilité."
+            )
+        ),
+        Paragraph(
+            _(
+                "Ce portail ne vous demandera jamais vos coordonnées bancaires, un mot de passe "
+                "ou un paiement."
+            )
+        ),
+        Heading(_("Vos réponses")),
+        Bullets(
+            tuple(f"{question.short_label[locale]}{colon}{text}" for question, text in answers)
+        ),
+        *results_blocks(results_in_words(evaluation, content, locale)),
+        Heading(_("Parler à quelqu’un")),
+        Paragraph(
+            _("Un agent de votre collectivité peut vous rappeler pour en parler, gratuitement.")
+        ),
+        *contact_point_blocks(collectivite.contact_points or []),
+    ]
+    return Summary(
+        title=f"{title} – {collectivite.name}",
+        author=collectivite.name,
+        subject=dwelling,
+        creator=service,
+        locale=locale,
+        created=now,
+        blocks=blocks,
+        footer=f"{service} – {base_url}/",
+    )
+
+
+def results_blocks(shown: dict[str, list[dict]]) -> list:
+    """The three parts of the results page; the aids numbered in their ranked order."""
+    blocks = [Heading(_("Ce qui pourrait vous aider"))]
+    if not shown["applicable"]:
+        no_aid = _(
+            "D’après vos réponses, aucune aide nationale ne semble correspondre à votre "
+            "situation. Votre collectivité peut vous conseiller."
+        )
+        blocks.append(Paragraph(no_aid))
+    for rank, item in enumerate(shown["applicable"], start=1):
+        blocks += recommendation_blocks(item, rank)
+    if shown["to_check"]:
+        blocks.append(Heading(_("À vérifier avec un conseiller")))
+    for rank, item in enumerate(shown["to_check"], start=len(shown["applicable"]) + 1):
+        blocks += recommendation_blocks(item, rank)
+    if shown["costs"]:
+        blocks.append(Heading(_("Ce que coûte un logement qui reste vide")))
+    for item in shown["costs"]:
+        blocks += recommendation_blocks(item)
+    return blocks
+
+
+def recommendation_blocks(item: dict, rank: int | None = None) -> list:
+    """One aid as the results page shows it, with its rank and its dated sources."""
+    title = f"{rank}. {item['title']}" if rank else item["title"]
+    blocks = [Heading(title, level=3), Paragraph(item["summary"])]
+    if item["amount"]:
+        blocks.append(Paragraph(item["amount"]["text"], strong=True))
+    reasons = [f"{_reason_mark(reason['met'])} — {reason['text']}" for reason in item["reasons"]]
+    blocks += [Paragraph(_("Pourquoi :"), lead=True), Bullets(tuple(reasons))]
+    if item["obligations"]:
+        blocks += [Paragraph(_("En échange :"), lead=True), Bullets(tuple(item["obligations"]))]
+    if item["contacts"]:
+        contacts = [
+            _joined(contact["label"], contact["phone"], contact["email"], url=contact["url"])
+            for contact in item["contacts"]
+        ]
+        blocks += [Paragraph(_("À qui s’adresser :"), lead=True), Bullets(tuple(contacts))]
+    if item["sources"]:
+        sources = [(_source_text(source), source["url"]) for source in item["sources"]]
+        blocks += [Paragraph(_("Sources"), lead=True), Bullets(tuple(sources))]
+    return blocks
+
+
+def contact_point_blocks(contact_points: list[dict]) -> list:
+    """The collectivité's own contacts, as the owner's landing page gives them."""
+    if not contact_points:
+        return []
+    lines = []
+    for contact in contact_points:
+        phone, email, hours = contact.get("phone"), contact.get("email"), contact.get("hours")
+        parts = [
+            contact.get("label"),
+            f"{_('Téléphone :')} {phone}" if phone else None,
+            f"{_('Courriel :')} {email}" if email else None,
+            contact.get("address"),
+            f"{_('Horaires :')} {hours}" if hours else None,
+        ]
+        lines.append(_joined(*parts))
+    return [Paragraph(_("Vos interlocuteurs"), strong=True, lead=True), Bullets(tuple(lines))]
+
+
+def _reason_mark(met: bool | None) -> str:
+    if met:
+        return _("oui")
+    return _("à vérifier") if met is None else _("non")
+
+
+def _source_text(source: dict) -> str:
+    checked_on = format_date(date.fromisoformat(source["checked_on"]), "long")
+    text = f"{source['title']}, {_('relevée le %(date)s', date=checked_on)}"
+    if source["confidence"] == "uncertain":
+        text += f" ({_('à confirmer')})"
+    elif source["confidence"] == "3p":
+        text += f" ({_('source unique, non officielle')})"
+    return text
+
+
+def _joined(*parts: str | None, url: str | None = None):
+    text = " — ".join(part for part in parts if part)
+    return (text, url) if url else text
