@@ -64,7 +64,8 @@ def landing():
     state = landing_state(db.engine, letter_id)
     if state is None:
         return render_template("owner/link_invalid.html"), 404
-    key = ("landing", select_locale(), letter_id, *state)
+    # The query string is part of the page (the language switch links back to this URL).
+    key = ("landing", select_locale(), request.query_string, letter_id, *state)
     return render_cached(key, lambda: _render_landing(letter_id))
 
 
