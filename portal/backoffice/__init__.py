@@ -4,4 +4,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("backoffice", __name__, url_prefix="/gestion")
 
-from portal.backoffice.views import answer, auth, home, queue  # noqa: E402, F401
+from portal.backoffice.views import answer, audit, auth, home, queue, settings  # noqa: E402, F401
