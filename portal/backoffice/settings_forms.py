@@ -7,6 +7,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, Form, FormField
+from wtforms.utils import unset_value
 from wtforms.validators import (
     URL,
     DataRequired,
@@ -80,10 +81,15 @@ def filled(form: Form) -> bool:
 
 class Rows(FieldList):
     """A fixed number of rows, each read from the post by its own index: a row missing from
-    the post is empty (WTForms' FieldList renumbers rows and fills the gap with a copy)."""
+    the post is empty (WTForms' FieldList renumbers the rows it finds and fills the gap with
+    a copy of another, or with the stored row)."""
 
     def __init__(self, form_class, rows: int, **kwargs):
         super().__init__(FormField(form_class), min_entries=rows, max_entries=rows, **kwargs)
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        # A post gives every row: the stored rows must not fill what it left empty.
+        super().process(formdata, unset_value if formdata else data, extra_filters)
 
     def _extract_indices(self, prefix, formdata):
         return range(self.max_entries)

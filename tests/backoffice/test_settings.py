@@ -58,6 +58,7 @@ def fresh(session, town) -> Collectivite:
 
 
 def events(session):
+    session.rollback()
     return session.scalars(select(Event).where(Event.kind == "collectivite:updated")
                            .order_by(Event.id)).all()  # fmt: skip
 
@@ -105,6 +106,9 @@ def test_an_admin_saves_identity_contact_points_signatories_and_mails(client, se
     assert "Paramètres enregistrés." in again and 'value="02 48 57 80 00"' in again
     post(client, SETTINGS, GOOD)  # the same values again: nothing changed, no event
     assert len(events(session)) == 1
+    emptied = {**GOOD, "contact_points-2-label": "", "contact_points-2-phone": ""}
+    assert post(client, SETTINGS, emptied).status_code == 303  # a row emptied is removed
+    assert [p["label"] for p in fresh(session, town).contact_points] == ["Service habitat"]
 
 
 BAD = [
