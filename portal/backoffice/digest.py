@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -75,6 +75,7 @@ class Outcome:
     due: bool
     queued: int = 0  # e-mails queued (0: not due, nothing happened, or no active agent)
     returns: int = 0
+    failed: bool = False  # an error stopped it: nothing queued, tried again next run
 
 
 def is_due(collectivite: Collectivite, now: datetime) -> bool:
@@ -154,7 +155,8 @@ def send_digest(session: Session, collectivite_id: int, now: datetime) -> Outcom
 
 
 def send_digests(session: Session, now: datetime | None = None) -> list[Outcome]:
-    """Every collectivité's digest that is due, each in its own transaction."""
+    """Every collectivité's digest that is due, each in its own transaction: one that
+    fails is logged and left for the next run, the others go on."""
     now = now or datetime.now(UTC)
     ids = session.scalars(
         select(Collectivite.id)
@@ -162,4 +164,12 @@ def send_digests(session: Session, now: datetime | None = None) -> list[Outcome]
         .order_by(Collectivite.id)
     ).all()
     session.rollback()
-    return [send_digest(session, collectivite_id, now) for collectivite_id in ids]
+    outcomes = []
+    for collectivite_id in ids:
+        try:
+            outcomes.append(send_digest(session, collectivite_id, now))
+        except Exception:  # any error: this collectivité waits for the next run
+            session.rollback()
+            current_app.logger.exception("digest of collectivité %s failed", collectivite_id)
+            outcomes.append(Outcome(collectivite_id, due=True, failed=True))
+    return outcomes

@@ -34,10 +34,14 @@ def send(now: datetime | None) -> None:
     from portal.backoffice.digest import send_digests
 
     outcomes = send_digests(db.session(), now)
-    due = [o for o in outcomes if o.due]
+    failed = [o for o in outcomes if o.failed]
+    due = [o for o in outcomes if o.due and not o.failed]
     sent = [o for o in due if o.queued]
     click.echo(
         f"{len(sent)} digest(s) queued ({sum(o.queued for o in sent)} e-mail(s)), "
         f"{len(due) - len(sent)} with nothing new or no active agent, "
-        f"{len(outcomes) - len(due)} not due"
+        f"{len(outcomes) - len(due) - len(failed)} not due"
+        + (f", {len(failed)} failed (see the log; tried again next run)" if failed else "")
     )
+    if failed:
+        raise SystemExit(1)

@@ -179,6 +179,29 @@ def test_the_command_queues_the_digest_once(app, session, town):
     assert bad.exit_code != 0 and "ISO 8601" in bad.output
 
 
+def test_a_failing_digest_does_not_stop_the_others(app, session, town, monkeypatch):
+    other = make_collectivite(session, name="Commune de Vierzon")
+    make_agent(session, other, email="agent@vierzon.example", password_hash="-")
+    session.commit()
+    answered_letter(app, session, town, when=NOW - timedelta(hours=1))
+    answered_letter(app, session, other, when=NOW - timedelta(hours=1))
+    from portal.backoffice import digest
+
+    real = digest.digest_message
+
+    def broken_for_bourges(collectivite, summary):
+        if collectivite.id == town.id:
+            raise RuntimeError("template missing")
+        return real(collectivite, summary)
+
+    monkeypatch.setattr(digest, "digest_message", broken_for_bourges)
+    result = app.test_cli_runner().invoke(args=["digest", "send", "--now", NOW.isoformat()])
+    assert result.exit_code == 1
+    assert "1 digest(s) queued (1 e-mail(s))" in result.output and "1 failed" in result.output
+    assert [m.recipient for m in outbox(session)] == ["agent@vierzon.example"]
+    assert session.get(Collectivite, town.id).digest_sent_at is None  # tried again next run
+
+
 def test_two_runs_at_once_send_each_mail_once(app, session, town):
     for hours in (1, 2, 3):
         answered_letter(app, session, town, when=NOW - timedelta(hours=hours))
