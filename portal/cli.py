@@ -8,10 +8,10 @@ from flask.cli import FlaskGroup
 
 
 def init_commands(app: Flask) -> None:
-    from portal.commands import agents, content, database, demo, i18n, outbox, security
+    from portal.commands import agents, content, database, demo, digest, i18n, outbox, security
 
     groups = (database.db, i18n.i18n, content.content, content.rules, outbox.outbox)
-    for group in (*groups, security.security):
+    for group in (*groups, security.security, digest.digest):
         app.cli.add_command(group)
     app.cli.add_command(demo.demo)
     app.cli.add_command(agents.create_agent)

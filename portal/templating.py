@@ -20,6 +20,17 @@ def language_return_path() -> str:
     return request.full_path.rstrip("?")
 
 
+def logo_url(operator) -> str | None:
+    """The address of a collectivité's logo: a file under static/, or the logo its admins
+    uploaded ("db:<version>", served by public.logo)."""
+    path = getattr(operator, "logo_path", None)
+    if not path:
+        return None
+    if path.startswith("db:"):
+        return url_for("public.logo", collectivite_id=operator.id, version=path[3:])
+    return url_for("static", filename=path)
+
+
 def _translations():
     """This request's catalog, looked up once (Flask-Babel looks it up on every call)."""
     translations = g.get("_translations")
@@ -40,6 +51,7 @@ def init_templating(app: Flask) -> None:
     )
     # Globals, unlike context variables, are visible inside imported macros too.
     app.jinja_env.globals["language_return_path"] = language_return_path
+    app.jinja_env.globals["logo_url"] = logo_url
 
     @app.context_processor
     def template_globals() -> dict:

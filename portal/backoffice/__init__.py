@@ -8,8 +8,10 @@ from portal.backoffice.views import (  # noqa: E402, F401
     account,
     agents,
     answer,
+    audit,
     auth,
     home,
     queue,
     reset,
+    settings,
 )

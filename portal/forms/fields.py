@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_wtf import file as flask_wtf_file
 from markupsafe import Markup
 from wtforms import fields as wtforms_fields
 from wtforms.fields import SelectChoice
@@ -194,6 +195,13 @@ class SelectWidget(DsfrWidget):
             "placeholder": text(placeholder) if placeholder else None,
             "selected": any(option["checked"] for option in options),
         }
+
+
+class UploadWidget(DsfrWidget):
+    """A file input; the browser never gets a value back."""
+
+    template = "dsfr/upload.html"
+    macro = "upload"
 
 
 class CheckboxWidget(DsfrWidget):
@@ -381,6 +389,14 @@ class SelectField(ChoiceMixin, wtforms_fields.SelectField):
         return self.id
 
 
+class FileField(flask_wtf_file.FileField):
+    """A DSFR upload (`accept="image/png,image/jpeg"` as a render keyword narrows the
+    browser's picker; the server checks the file anyway). The form needs
+    `enctype="multipart/form-data"`."""
+
+    widget = UploadWidget()
+
+
 class BooleanField(wtforms_fields.BooleanField):
     """A single DSFR checkbox ("Je souhaite être rappelé")."""
 
@@ -393,6 +409,7 @@ __all__ = [
     "DateField",
     "DecimalField",
     "EmailField",
+    "FileField",
     "IntegerField",
     "MultiCheckboxField",
     "PasswordField",

@@ -4,7 +4,7 @@ from portal.models.agent_session import AgentLoginThrottle, AgentSession
 from portal.models.audit import AccessLog
 from portal.models.base import Base
 from portal.models.campaign import Campaign, Letter
-from portal.models.collectivite import Agent, Collectivite
+from portal.models.collectivite import Agent, Collectivite, CollectiviteLogo
 from portal.models.contact import CallbackRequest, OutboxMessage
 from portal.models.event import Event, Note
 from portal.models.housing import Housing, HousingOwner, Owner
@@ -21,6 +21,7 @@ __all__ = [
     "CallbackRequest",
     "Campaign",
     "Collectivite",
+    "CollectiviteLogo",
     "Event",
     "Housing",
     "HousingOwner",

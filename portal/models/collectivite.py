@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base, Timestamped
+from portal.models.base import Base, Timestamped, utcnow
 
 AGENT_ROLES = ("agent", "admin")
 
@@ -28,10 +28,14 @@ class Collectivite(Timestamped, Base):
     kind: Mapped[str] = mapped_column(String(10))  # ZLV establishment kind: COM, CC, CA…
     # The INSEE codes of the communes it covers.
     perimeter: Mapped[list] = mapped_column(default=list)
+    # A file under static/ ("img/ville.png"), or "db:<version>" for a logo uploaded by its
+    # admins (CollectiviteLogo); templates turn either into a URL with `logo_url`.
     logo_path: Mapped[str | None] = mapped_column(String(300))
     # [{"label", "phone", "email", "address", "hours"}], shown to owners.
     contact_points: Mapped[list] = mapped_column(default=list)
-    # {"signatories": [...], "local_aids": [...], "partners": [...]}, edited by its admins.
+    # {"signatories": [...], "local_aids": [...], "partners": [...]}, edited by its admins
+    # (see portal.backoffice.settings; local aids and partners reach the rules engine
+    # through portal.local_overrides).
     settings: Mapped[dict] = mapped_column(default=dict)
     # E-mail to the agents: a digest of new answers ("daily", "weekly" or "never"), and a
     # notice for each call-back request when `notify_callbacks` is set.
@@ -83,3 +87,25 @@ class Agent(Timestamped, Base):
 
     def __repr__(self) -> str:
         return f"<Agent {self.id} {self.email!r}>"
+
+
+LOGO_MEDIA_TYPES = ("image/png", "image/jpeg")
+
+
+class CollectiviteLogo(Base):
+    """A collectivité's logo as uploaded by its admins, re-encoded (PNG or JPEG only, see
+    portal.backoffice.logo). In the database rather than on disk, so that every app server
+    serves it; `Collectivite.logo_path` is "db:<version>" while it is in use."""
+
+    __tablename__ = "collectivite_logo"
+    __table_args__ = (
+        CheckConstraint("media_type IN ('image/png', 'image/jpeg')", name="media_type"),
+    )
+
+    collectivite_id: Mapped[int] = mapped_column(ForeignKey("collectivite.id"), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(20))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    version: Mapped[str] = mapped_column(String(16))  # the start of the data's SHA-256
+    width: Mapped[int]
+    height: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.agent_mail import queue_callback_notices
 from portal.extensions import begin_write
+from portal.local_overrides import local_for
 from portal.models import Event, Letter, Response, ResponseRecommendation
 from portal.models.contact import CallbackRequest
 from portal.outbox import queue_mail
@@ -25,7 +27,9 @@ RETURNS = ("submitted", "sold", "not_owner", "do_not_contact", "callback")
 
 
 def evaluation_for(content: Content, letter: Letter, answers: dict) -> Evaluation:
-    local = content.locals.get(letter.collectivite.siren)
+    """The owner's answers evaluated for their dwelling, with the collectivité's local
+    overrides: its local file and what its admins set in the back-office."""
+    local = local_for(content, letter.collectivite)
     housing = letter.housing
     context = context_for(content, housing.insee_code, local, housing.living_area)
     return evaluate(content, answers, context, local=local)
@@ -83,7 +87,8 @@ def record_owner_return(db: Session, letter: Letter, content: Content, kind: str
     occupancy, and stores the suggested status for an agent to confirm. "Do not contact"
     sets the owner's flag; "sold" and "not owner" delete nothing and ask for a review.
     "callback" stores how to reach the owner (`callback`: phone, email, moments, note) and
-    queues the e-mail `receipt` (subject, body) in the outbox, in the same transaction.
+    queues the e-mail `receipt` (subject, body) in the outbox, in the same transaction, with
+    a notice to each of the collectivité's agents when it asked for them (notify_callbacks).
     Returns False when the same return was already recorded (a form posted twice).
     """
     if kind not in RETURNS:
@@ -105,6 +110,8 @@ def record_owner_return(db: Session, letter: Letter, content: Content, kind: str
         _save_callback(db, letter, callback, now)
         if receipt and callback.get("email"):
             queue_mail(db, callback["email"], *receipt, collectivite_id=letter.collectivite_id)
+        if letter.collectivite.notify_callbacks:
+            queue_callback_notices(db, letter.collectivite, response.id)
     if kind == "do_not_contact":
         if not owner.do_not_contact:
             owner.do_not_contact, owner.do_not_contact_at = True, now

@@ -20,7 +20,7 @@ def context_for(
             acv_or_ort=commune.acv_or_ort,
             idf=commune.idf,
         )
-    if local is not None:
+    if local is not None and local.opah_pig_perimeter is not None:
         context["in_opah_pig"] = insee_code in local.opah_pig_perimeter
     if living_area:
         context["living_area"] = living_area

@@ -142,7 +142,9 @@ class Local:
 
     siren: str
     name: str
-    opah_pig_perimeter: frozenset[str]
+    # None when not known (a collectivité with only back-office settings, no local file):
+    # `in_opah_pig` then stays unknown rather than false.
+    opah_pig_perimeter: frozenset[str] | None
     contacts: dict[str, Contact]
     aids: dict[str, Aid]
     path: str

@@ -19,6 +19,9 @@ from tests.conftest import csrf_token
 FOREIGN_IDS = {
     "response_id": lambda theirs: theirs["response"].id,
     "agent_id": lambda theirs: theirs["agent"].id,
+    # Partners and local aids live in the collectivité's settings, with ids of their own.
+    "partner_id": lambda theirs: theirs["collectivite"].settings["partners"][0]["id"],
+    "aid_id": lambda theirs: theirs["collectivite"].settings["local_aids"][0]["id"],
 }
 MISSING_ID = 987_654_321
 
@@ -37,6 +40,12 @@ WITHOUT_IDS = {
     "backoffice.reset_link_sent": "a fixed confirmation page",
     "backoffice.reset_password": "the agent named by the signed link only",
     "backoffice.agents": "lists the agents of the admin's collectivité (queries.agents_of)",
+    "backoffice.settings": "the admin's own collectivité (g.collectivite)",
+    "backoffice.settings_logo": "the admin's own collectivité's logo",
+    "backoffice.settings_logo_remove": "the admin's own collectivité's logo",
+    "backoffice.settings_partners": "the admin's own collectivité's partners",
+    "backoffice.settings_local_aids": "the admin's own collectivité's local aids",
+    "backoffice.audit": "the access log of the admin's collectivité (audit.py)",
 }
 # Tables a request may touch without it being a change of data (sessions' last use).
 VOLATILE_TABLES = {"agent_session"}
@@ -63,6 +72,10 @@ def tenants(app, client, session):
     agent = signed_in_agent(client, session, ours, role="admin")
     response = session.scalar(select(Response).where(Response.letter_id == their_letter.id))
     their_agent = make_agent(session, theirs)
+    theirs.settings = {
+        "partners": [{"id": "b0b0b0b0", "name": "Opérateur de B"}],
+        "local_aids": [{"id": "a1a1a1a1", "slug": "local:aide-b-a1a1a1a1", "title": "Aide B"}],
+    }
     session.commit()
     return agent, {"collectivite": theirs, "letter": their_letter, "response": response,
                    "agent": their_agent}  # fmt: skip
