@@ -12,4 +12,5 @@ from portal.backoffice.views import (  # noqa: E402, F401
     home,
     queue,
     reset,
+    selection,
 )
