@@ -323,7 +323,10 @@ def test_a_bad_selection_is_not_exported(app, client, session, town, agent, sele
 
 def test_a_tampered_filter_is_refused(app, client, session, town, agent):
     answered_letter(app, session, town)
+    foreign = make_campaign(session, make_collectivite(session, name="Commune voisine"))
+    session.commit()
     assert export(client, since="31/02/2026").status_code == 400
-    assert export(client, campaign="99999").status_code == 400  # not one of ours
+    assert export(client, campaign=str(foreign.id)).status_code == 400  # not one of ours
+    assert export(client, campaign="99999").status_code == 400
     session.rollback()
     assert session.scalar(select(AccessLog)) is None

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, g, redirect, request, stream_with_context, url_for
+from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from portal.backoffice import blueprint
@@ -97,8 +98,8 @@ def bulk_precision():
                            "Précision ajoutée pour %(num)d réponses.", len(rows)),
                   "success")  # fmt: skip
             return back_to_queue()
-        except FollowupError as error:
-            form.precision.errors.append(str(error))
+        except FollowupError:
+            form.precision.errors.append(_("Choisissez une des précisions proposées"))
     db.session.rollback()
     return render_queue(request.form, 400, precision_form=form)
 
