@@ -36,7 +36,7 @@ class AnswerIdsField(Field):
         for value in self.raw_data:
             if not value.isascii() or not value.isdigit() or not 0 < int(value) <= LARGEST_ID:
                 self.process_errors.append(
-                    _l("La sélection n’est pas valide : rechargez la page et cochez à nouveau")
+                    _l("La sélection n’est pas valide : rechargez la page et cochez à nouveau")
                 )
                 return
             ids.append(int(value))

@@ -130,9 +130,7 @@ def send_export(fmt: str, rows, count: int, detail: dict) -> Response:
     })  # fmt: skip
 
 
-@blueprint.post("/reponses/export.<any(csv, xlsx):fmt>")
-@login_required
-def export(fmt: str):
+def export_filter(fmt: str) -> Response:
     """The answers of the queue's current filter and tab."""
     form = filter_form(request.form)
     if form.errors:
@@ -144,9 +142,7 @@ def export(fmt: str):
     return send_export(fmt, rows, count, {"tab": where.tab, "filter": form.query_args()})
 
 
-@blueprint.post("/reponses/selection/export.<any(csv, xlsx):fmt>")
-@login_required
-def export_selection(fmt: str):
+def export_selection(fmt: str) -> Response:
     """The ticked answers (in any tab)."""
     form = SelectionForm()
     if not form.validate_on_submit():
@@ -155,3 +151,29 @@ def export_selection(fmt: str):
     count = len({row.owner.id for row in rows})
     ids = sorted(row.response.id for row in rows)
     return send_export(fmt, rows, count, {"tab": None, "responses": ids})
+
+
+# One route per file format, without a URL parameter (the cross-tenant sweep lists routes by
+# their parameters).
+@blueprint.post("/reponses/export.csv")
+@login_required
+def export_csv():
+    return export_filter("csv")
+
+
+@blueprint.post("/reponses/export.xlsx")
+@login_required
+def export_xlsx():
+    return export_filter("xlsx")
+
+
+@blueprint.post("/reponses/selection/export.csv")
+@login_required
+def export_selection_csv():
+    return export_selection("csv")
+
+
+@blueprint.post("/reponses/selection/export.xlsx")
+@login_required
+def export_selection_xlsx():
+    return export_selection("xlsx")
