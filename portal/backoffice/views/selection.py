@@ -6,8 +6,9 @@
   gives the queue again with a message (400).
 - Exports, as CSV or XLSX: of the current filter (the queue's filter in hidden fields, and
   its current tab: what the agent sees listed), or of the ticked answers. POST, not GET
-  (security.md §1.8: an export creates a file of personal data), logged in the access log
-  (action "export", `count` owners, the filter in `detail`) before the first byte is sent.
+  (ASVS 3.5.3, security.md §1.2: an export creates a file of personal data), logged in the
+  access log (action "export", `count` owners, the filter in `detail`) before the first byte
+  is sent.
 """
 
 from __future__ import annotations
