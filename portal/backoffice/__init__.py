@@ -13,5 +13,6 @@ from portal.backoffice.views import (  # noqa: E402, F401
     home,
     queue,
     reset,
+    selection,
     settings,
 )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, exists, func, select, tuple_
+from sqlalchemy import Select, distinct, exists, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from portal.models import Campaign, Housing, Letter, Owner, Response, ResponseRecommendation
@@ -169,6 +169,19 @@ def queue_rows(
         statement = statement.where(Response.id.in_(ids))
     for row in session.execute(statement.execution_options(yield_per=500)):
         yield QueueRow(*row)
+
+
+def owner_count(
+    session: Session, collectivite_id: int, where: QueueFilter, ids: list[int] | None = None
+) -> int:
+    """How many distinct owners `queue_rows` would give (what an export logs)."""
+    counted = select(func.count(distinct(Owner.id))).select_from(Response)
+    statement = _filtered(_joined(counted), collectivite_id, where)
+    if where.tab is not None:
+        statement = statement.where(Response.queue_tab == where.tab)
+    if ids is not None:
+        statement = statement.where(Response.id.in_(ids))
+    return session.scalar(statement) or 0
 
 
 def answer(session: Session, collectivite_id: int, response_id: int) -> QueueRow | None:

@@ -46,7 +46,16 @@ WITHOUT_IDS = {
     "backoffice.settings_partners": "the admin's own collectivité's partners",
     "backoffice.settings_local_aids": "the admin's own collectivité's local aids",
     "backoffice.audit": "the access log of the admin's collectivité (audit.py)",
+    "backoffice.export_csv": "exports the queue's filter inside the agent's collectivité",
+    "backoffice.export_xlsx": "exports the queue's filter inside the agent's collectivité",
+    "backoffice.bulk_status": "posted answer ids: swept below (POSTED_IDS)",
+    "backoffice.bulk_precision": "posted answer ids: swept below (POSTED_IDS)",
+    "backoffice.export_selection_csv": "posted answer ids: swept below (POSTED_IDS)",
+    "backoffice.export_selection_xlsx": "posted answer ids: swept below (POSTED_IDS)",
 }
+# Routes acting on answers whose ids are posted (the queue's ticked answers, `reponse`).
+POSTED_IDS = ("backoffice.bulk_status", "backoffice.bulk_precision",
+              "backoffice.export_selection_csv", "backoffice.export_selection_xlsx")  # fmt: skip
 # Tables a request may touch without it being a change of data (sessions' last use).
 VOLATILE_TABLES = {"agent_session"}
 
@@ -113,3 +122,23 @@ def test_a_foreign_object_answers_like_a_missing_one_and_nothing_changes(
             assert snapshot(session) == before, f"{method} {rule.rule} changed data"
             swept += 1
     assert swept >= 6
+
+
+def test_a_foreign_answer_in_a_posted_selection_answers_like_a_missing_one(
+    app, client, session, tenants
+):
+    agent, theirs = tenants
+    ours = session.scalar(
+        select(Response.id).where(Response.collectivite_id == agent.collectivite_id)
+    )
+    token = csrf_token(client, "/gestion/reponses")
+    for endpoint in POSTED_IDS:
+        url = app.url_map.bind("localhost").build(endpoint)
+        before = snapshot(session)
+        answers = []
+        for ids in ([theirs["response"].id], [ours, theirs["response"].id], [MISSING_ID]):
+            data = {"csrf_token": token, "reponse": ids, "status": "completed|",
+                    "precision": "travaux|En cours"}  # fmt: skip
+            answers.append(client.post(url, data=data).status_code)
+        assert answers == [404, 404, 404], f"{endpoint}: {answers}"
+        assert snapshot(session) == before, f"{endpoint} changed data"

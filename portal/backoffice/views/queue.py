@@ -1,4 +1,5 @@
-"""The queue of owners' answers: tabs with counts, filters, search, keyset pages."""
+"""The queue of owners' answers: tabs with counts, filters, search, keyset pages, and the
+selection form around its table (bulk actions and exports: views/selection.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask import g, render_template, request
 from portal.backoffice import blueprint
 from portal.backoffice.answers import campaign_choices, commune_choices, queue_page
 from portal.backoffice.auth import login_required
+from portal.backoffice.bulk_forms import BulkPrecisionForm, BulkStatusForm, SelectionForm
 from portal.backoffice.queue_form import QueueFilterForm
 from portal.extensions import db
 from portal.guidance import current_content
@@ -14,10 +16,11 @@ from portal.i18n import current_language
 from portal.models.response import QUEUE_TABS
 
 
-def filter_form() -> QueueFilterForm:
-    """The filter form of the queue's URL, validated (bad fields are shown and ignored)."""
+def filter_form(formdata=None) -> QueueFilterForm:
+    """The queue's filter form, from the URL (or the hidden fields of a POST form),
+    validated (bad fields are shown and ignored)."""
     session, collectivite_id = db.session(), g.collectivite.id
-    form = QueueFilterForm(formdata=request.args)
+    form = QueueFilterForm(formdata=request.args if formdata is None else formdata)
     form.fill_choices(campaign_choices(session, collectivite_id),
                       commune_choices(session, collectivite_id),
                       current_content(), current_language())  # fmt: skip
@@ -40,11 +43,24 @@ def situation_labeller():
 @blueprint.get("/reponses")
 @login_required
 def queue():
-    form = filter_form()
-    tab = request.args.get("onglet", "new")
-    where = form.queue_filter(tab)
-    page = queue_page(db.session(), g.collectivite.id, where, request.args.get("apres"))
+    return render_queue(request.args)
+
+
+def render_queue(formdata, status: int = 200, **selection_forms):
+    """The queue page for the filter, tab and page in `formdata` (the URL's, or a posted
+    selection form's hidden fields when one of its actions is refused: `status` 400 and
+    that form, with its errors and the ticked answers kept)."""
+    form = filter_form(formdata)
+    where = form.queue_filter(formdata.get("onglet", "new"))
+    page = queue_page(db.session(), g.collectivite.id, where, formdata.get("apres"))
+    forms = {"status_form": BulkStatusForm(formdata=None),
+             "precision_form": BulkPrecisionForm(formdata=None),
+             "selection_form": SelectionForm(formdata=None)} | selection_forms  # fmt: skip
+    submitted = [bulk_form.reponse for bulk_form in selection_forms.values()]
+    ticked = {id_ for field in submitted for id_ in field.data}
+    selection_errors = [error for field in submitted for error in field.errors]
     return render_template(
         "backoffice/queue.html", form=form, page=page, tab=where.tab, tabs=QUEUE_TABS,
-        args=form.query_args(), situation_label=situation_labeller(),
-    ), 400 if form.errors else 200  # fmt: skip
+        args=form.query_args(), situation_label=situation_labeller(), forms=list(forms.values()),
+        ticked=ticked, selection_errors=selection_errors, cursor=formdata.get("apres"), **forms,
+    ), 400 if form.errors else status  # fmt: skip

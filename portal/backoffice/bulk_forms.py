@@ -1,0 +1,83 @@
+"""The forms of the queue's selection: the ticked answers, and what to do with them.
+
+The queue page holds one POST form around its table: a checkbox per answer
+(name="reponse") and an action bar whose buttons post it to different addresses
+(`formaction`), so it works without JavaScript. Each address validates its own form.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms.fields import Field
+from wtforms.validators import InputRequired, StopValidation
+
+from portal.backoffice.answer_forms import CATEGORY_TITLES, StatusForm, precision_value
+from portal.backoffice.bulk import MAX_SELECTION
+from portal.forms import PortalForm, SelectChoice, SelectField
+from portal.models.zlv import PRECISIONS
+
+LARGEST_ID = 2**63 - 1
+
+
+class AnswerIdsField(Field):
+    """The ids of the ticked answers (the `reponse` checkboxes of the queue's table).
+
+    Rendered by the table itself, one checkbox per row; the error summary links to it."""
+
+    widget = None
+    error_anchor = "selection"
+
+    def process(self, formdata, data=None, extra_filters=None):
+        self.process_errors, self.raw_data, self.data = [], [], []
+        if formdata is None:
+            return
+        self.raw_data = formdata.getlist(self.name)
+        ids = []
+        for value in self.raw_data:
+            if not value.isascii() or not value.isdigit() or not 0 < int(value) <= LARGEST_ID:
+                self.process_errors.append(
+                    _l("La sélection n’est pas valide : rechargez la page et cochez à nouveau")
+                )
+                return
+            ids.append(int(value))
+        self.data = list(dict.fromkeys(ids))
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            return
+        if not self.data:
+            raise StopValidation(_l("Cochez au moins une réponse"))
+        if len(self.data) > MAX_SELECTION:
+            raise StopValidation(
+                _l("Choisissez au plus %(max)d réponses à la fois", max=MAX_SELECTION)
+            )
+
+
+class SelectionForm(PortalForm):
+    """The ticked answers (to export them)."""
+
+    reponse = AnswerIdsField()
+
+
+class BulkStatusForm(SelectionForm, StatusForm):
+    """The same follow-up status for every ticked answer."""
+
+
+class BulkPrecisionForm(SelectionForm):
+    """One précision attached to every ticked answer's dwelling."""
+
+    precision = SelectField(
+        _l("Précision"),
+        validators=[InputRequired(message=_l("Choisissez une précision"))],
+        choices=[
+            SelectChoice(
+                precision_value(category, label), label, optgroup=CATEGORY_TITLES[category]
+            )
+            for category, (_family, labels) in PRECISIONS.items()
+            for label in labels
+        ],
+    )
+
+    def chosen(self) -> tuple[str, str]:
+        category, _, label = self.precision.data.partition("|")
+        return category, label

