@@ -138,3 +138,17 @@ def test_bad_filter_values_get_a_message_not_an_error(app, client, session, town
         assert response.status_code in (200, 400), query
         if response.status_code == 400:
             assert "Erreur" in response.get_data(as_text=True)
+
+
+def test_reading_the_queue_is_logged_with_the_owners_shown(app, client, session, town):
+    from portal.models import AccessLog
+
+    letter = answered_letter(app, session, town)
+    agent = signed_in_agent(client, session, town)
+    client.get("/gestion/reponses", query_string={"onglet": "closed"})  # empty: nothing read
+    client.get("/gestion/reponses")
+    session.rollback()
+    logs = session.scalars(select(AccessLog).where(AccessLog.action == "list")).all()
+    assert [(log.agent_id, log.count, log.detail["owner_ids"]) for log in logs] == [
+        (agent.id, 1, [letter.owner_id])
+    ]

@@ -13,6 +13,7 @@ from portal.backoffice.queue_form import QueueFilterForm
 from portal.extensions import db
 from portal.guidance import current_content
 from portal.i18n import current_language
+from portal.models import AccessLog
 from portal.models.response import QUEUE_TABS
 
 
@@ -53,6 +54,12 @@ def render_queue(formdata, status: int = 200, **selection_forms):
     form = filter_form(formdata)
     where = form.queue_filter(formdata.get("onglet", "new"))
     page = queue_page(db.session(), g.collectivite.id, where, formdata.get("apres"))
+    if page.rows:  # owners' names and addresses were read: logged like an answer's page
+        owner_ids = sorted({row.owner.id for row in page.rows})
+        db.session.add(AccessLog(collectivite_id=g.collectivite.id, agent_id=g.agent.id,
+                                 action="list", count=len(owner_ids),
+                                 detail={"tab": where.tab, "owner_ids": owner_ids}))  # fmt: skip
+        db.session.commit()
     forms = {"status_form": BulkStatusForm(formdata=None),
              "precision_form": BulkPrecisionForm(formdata=None),
              "selection_form": SelectionForm(formdata=None)} | selection_forms  # fmt: skip
