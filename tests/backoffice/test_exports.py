@@ -20,6 +20,9 @@ from tests.backoffice.answers_support import answered_letter, signed_in_agent
 from tests.builders import make_campaign, make_collectivite, make_housing, make_owner
 from tests.conftest import csrf_token
 
+# Exports' entries in the access log (reading the queue for a CSRF token logs a "list").
+EXPORTS = select(AccessLog).where(AccessLog.action == "export")
+
 QUEUE = "/gestion/reponses"
 # ZLV's "Logements" columns (its exact headers, its order), its owner columns, then ours.
 EXPECTED_HEADERS = [
@@ -246,7 +249,7 @@ def test_an_export_is_logged_with_the_owners_count_and_the_filter(app, client, s
     rows = csv_rows(export(client, q="ancien"))
     assert [row["Propriétaire"] for row in rows] == ["Albert Ancien", "Albert Ancien"]
     session.rollback()
-    (log,) = session.scalars(select(AccessLog)).all()
+    (log,) = session.scalars(select(AccessLog).where(AccessLog.action == "export")).all()
     assert (log.agent_id, log.action, log.owner_id, log.count) == (agent.id, "export", None, 1)
     assert log.detail == {"format": "csv", "tab": "new", "filter": {"q": "ancien"}}
 
@@ -268,7 +271,7 @@ def test_the_selection_is_exported_and_logged(app, client, session, town, agent)
         letter.owner.full_name for letter in letters[:2]
     )
     session.rollback()
-    (log,) = session.scalars(select(AccessLog)).all()
+    (log,) = session.scalars(select(AccessLog).where(AccessLog.action == "export")).all()
     assert (log.action, log.count) == ("export", 2)
     assert log.detail == {"format": "xlsx", "tab": None, "responses": sorted(ids[:2])}
 
@@ -289,7 +292,7 @@ def test_another_collectivites_answers_are_never_exported(app, client, session, 
         assert refused.status_code == 404
         assert b"Odile" not in refused.get_data()
     session.rollback()
-    assert [log.count for log in session.scalars(select(AccessLog))] == [1, 1]
+    assert [log.count for log in session.scalars(EXPORTS)] == [1, 1]
 
 
 def test_exports_are_posted_with_the_csrf_token_by_a_signed_in_agent(app, client, session, town):
@@ -304,7 +307,7 @@ def test_exports_are_posted_with_the_csrf_token_by_a_signed_in_agent(app, client
     assert client.post(f"{QUEUE}/export.csv", data={"onglet": "new"}).status_code == 400
     assert client.post(f"{QUEUE}/export.pdf", data={}).status_code in (400, 404)
     session.rollback()
-    assert session.scalar(select(AccessLog)) is None
+    assert session.scalar(EXPORTS) is None
 
 
 @pytest.mark.parametrize(
@@ -318,7 +321,7 @@ def test_a_bad_selection_is_not_exported(app, client, session, town, agent, sele
     assert result.status_code == 400
     assert message in result.get_data(as_text=True)
     session.rollback()
-    assert session.scalar(select(AccessLog)) is None
+    assert session.scalar(EXPORTS) is None
 
 
 def test_a_tampered_filter_is_refused(app, client, session, town, agent):
@@ -329,4 +332,4 @@ def test_a_tampered_filter_is_refused(app, client, session, town, agent):
     assert export(client, campaign=str(foreign.id)).status_code == 400  # not one of ours
     assert export(client, campaign="99999").status_code == 400
     session.rollback()
-    assert session.scalar(select(AccessLog)) is None
+    assert session.scalar(EXPORTS) is None
