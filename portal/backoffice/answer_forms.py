@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from portal.backoffice.followup import NOTE_KINDS, NOTE_MAX_LENGTH
 from portal.forms import MultiCheckboxField, PortalForm, SelectChoice, SelectField, TextAreaField
@@ -79,8 +79,6 @@ class NoteForm(PortalForm):
 
     def validate_content(self, field) -> None:
         if field.data and len(field.data) > NOTE_MAX_LENGTH:
-            from wtforms.validators import ValidationError
-
             raise ValidationError(
                 _l("La note est trop longue : %(max)d caractères au plus", max=NOTE_MAX_LENGTH)
             )

@@ -15,7 +15,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, distinct, exists, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from portal.models import Campaign, Housing, Letter, Owner, Response, ResponseRecommendation
+from portal.models import (
+    Campaign,
+    Event,
+    Housing,
+    Letter,
+    Note,
+    Owner,
+    Response,
+    ResponseRecommendation,
+)
 from portal.models.contact import CallbackRequest
 from portal.models.response import QUEUE_TABS
 from portal.queue import search_text
@@ -212,3 +221,21 @@ def commune_choices(session: Session, collectivite_id: int) -> list[str]:
             .order_by(Housing.insee_code)
         )
     )
+
+
+def housing_history(session: Session, collectivite_id: int, housing_id: int, limit: int = 200):
+    """The dwelling's Events, newest first (owners' and agents')."""
+    return session.scalars(
+        select(Event)
+        .where(Event.collectivite_id == collectivite_id, Event.housing_id == housing_id)
+        .order_by(Event.created_at.desc(), Event.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def housing_notes(session: Session, collectivite_id: int, housing_id: int):
+    return session.scalars(
+        select(Note)
+        .where(Note.collectivite_id == collectivite_id, Note.housing_id == housing_id)
+        .order_by(Note.created_at.desc(), Note.id.desc())
+    ).all()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from portal.backoffice import blueprint
 from portal.backoffice.answer_forms import (
@@ -17,6 +16,7 @@ from portal.backoffice.answer_forms import (
     precision_value,
 )
 from portal.backoffice.answers import answer as find_answer
+from portal.backoffice.answers import housing_history, housing_notes
 from portal.backoffice.auth import login_required
 from portal.backoffice.followup import (
     FollowupError,
@@ -31,8 +31,9 @@ from portal.backoffice.followup import (
 from portal.extensions import db
 from portal.guidance import current_content, current_precision_mapping
 from portal.i18n import current_language
-from portal.models import AccessLog, Event, Note
+from portal.models import AccessLog
 from portal.models.zlv import OCCUPANCIES, STATUSES
+from portal.owner.diagnostic import answer_text
 from portal.owner.journey import evaluation_for
 from portal.rules import present
 
@@ -56,18 +57,12 @@ def scoped_answer(response_id: int):
 
 
 def answers_in_words(row, locale: str) -> list[tuple[str, str]]:
+    """(question's short label, answer in words), in the content's order."""
     content, answers = current_content(), row.response.answers
-    words = []
-    for question in content.questions.values():
-        if question.id not in answers:
-            continue
-        values = answers[question.id]
-        values = values if isinstance(values, list) else [values]
-        labels = [
-            (question.option(v).label[locale] if question.option(v) else str(v)) for v in values
-        ]
-        words.append((question.short_label[locale], ", ".join(labels)))
-    return words
+    return [
+        (question.short_label[locale], answer_text(question, answers[question.id], locale))
+        for question in content.questions.values() if question.id in answers
+    ]  # fmt: skip
 
 
 def seen_recommendations(row, locale: str) -> list[dict]:
@@ -97,16 +92,8 @@ def render_answer(row, status: int = 200, **forms):
     precisions_form = forms.get("precisions_form") or PrecisionsForm(
         precisions=[precision_value(*p) for p in sorted(precisions_of(session, row.housing.id))]
     )
-    events = session.scalars(
-        select(Event).where(Event.collectivite_id == g.collectivite.id,
-                            Event.housing_id == row.housing.id)
-        .order_by(Event.created_at.desc(), Event.id.desc()).limit(200)
-    ).all()  # fmt: skip
-    notes = session.scalars(
-        select(Note).where(Note.collectivite_id == g.collectivite.id,
-                           Note.housing_id == row.housing.id)
-        .order_by(Note.created_at.desc(), Note.id.desc())
-    ).all()  # fmt: skip
+    events = housing_history(session, g.collectivite.id, row.housing.id)
+    notes = housing_notes(session, g.collectivite.id, row.housing.id)
     page_forms = [status_form, precisions_form, forms.get("note_form") or NoteForm()]
     return render_template(
         "backoffice/answer.html", row=row, words=answers_in_words(row, locale),
