@@ -13,9 +13,10 @@ PostgreSQL server's processes): on a shared machine the wall clock includes wait
 core, the CPU is what a call costs on an idle one. The load average is printed with them.
 Target (issue 5): p95 ≤ 100 ms on PostgreSQL for every scenario.
 
-Filling takes minutes (the figure is printed): a million answers took 4 min on SQLite and
-5 min on PostgreSQL on the 2-core reference machine at a load of 1, 25 min each when
-filled side by side at a load of 9; the SQLite file is 1.7 GB, the PostgreSQL database 2.1.
+Filling takes minutes (the figure is printed): a million answers took 4–5 min on SQLite
+and 5–6 min on PostgreSQL on the 2-core reference machine at a load of 1–2, 25 min each
+when filled side by side at a load of 9; the SQLite file is 1.7 GB, the PostgreSQL
+database 2.1 GB.
 `--keep` keeps the filled database (PostgreSQL database
 `portal_bench_queue_<answers>_<collectivites>`, SQLite file of the same name in the
 temporary folder) and reuses it on the next run with `--keep`; `--fill-only` just fills.
