@@ -34,6 +34,7 @@ from portal.rules import load_content
 
 ROOT = Path(__file__).resolve().parents[2]
 END = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)  # the latest return; a year of returns before
+PASSWORD = "bench-queue-password"  # noqa: S105 (throw-away agents agent{c}@bench.example)
 TABS = (("new", 50), ("callback", 15), ("follow-up", 25), ("closed", 10))  # percent
 SITUATIONS = {"vacant": 40, "rented": 12, "occupied": 8, "secondary_home": 6, "for_sale": 10,
               "sold": 8, "works_in_progress": 12, "not_owner": 4}  # fmt: skip
@@ -230,7 +231,7 @@ def fill(url: str, answers: int, collectivites: int, seed: int) -> None:
     base, extra = divmod(answers, collectivites)
     generator = Generator(random.Random(seed), load_content(ROOT / "guidance_content"),
                           [base + (c < extra) for c in range(collectivites)],
-                          hash_password("bench-queue-password"))  # fmt: skip
+                          hash_password(PASSWORD))  # fmt: skip
     write = write_postgresql if postgresql else write_sqlite
     start, batch = time.perf_counter(), max(1, 50_000 // max(base, 1))
     for first in range(1, collectivites + 1, batch):
