@@ -11,7 +11,7 @@ DSFR_DIST := node_modules/@gouvfr/dsfr/dist
 DSFR_FILES := dsfr.min.css dsfr.print.min.css dsfr.module.min.js dsfr.nomodule.min.js \
               fonts icons favicon utility artwork
 
-.PHONY: run test lint install install-dev assets translations bench clean
+.PHONY: run test lint install install-dev assets translations bench bench-queue clean
 
 ## make run: install, migrate the embedded database, load demo data, start the portal.
 run: install assets translations
@@ -64,6 +64,10 @@ translations: install
 ## make bench: the benchmarks under bench/ (see README).
 bench: install-dev
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+## make bench-queue ARGS="--keep": the back-office queue with a million answers (see its docstring).
+bench-queue: install-dev
+	$(BIN)/python bench/bench_queue.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/dsfr instance/*.sqlite3* .pytest_cache .ruff_cache
