@@ -77,14 +77,22 @@ def check():
     return render_template("owner/check.html", summary=summary, form=form, locale=locale)
 
 
+def submitted_evaluation(content):
+    """The evaluation of the letter's submitted answers (the results page and the PDF
+    summary), or None while the diagnostic is not submitted."""
+    response = find_response(db.session(), g.letter)
+    if response is None or response.submitted_at is None:
+        return None
+    return evaluation_for(content, g.letter, response.answers)
+
+
 @blueprint.get("/resultats")
 @letter_required
 def results():
     content, locale = current_content(), current_language()
-    response = find_response(db.session(), g.letter)
-    if response is None or response.submitted_at is None:
+    evaluation = submitted_evaluation(content)
+    if evaluation is None:
         return redirect(url_for("owner.check"), 303)
-    evaluation = evaluation_for(content, g.letter, response.answers)
     return render_template("owner/results.html", pdf_size_bound_kb=SIZE_BOUND_KB,
                            **results_in_words(evaluation, content, locale))  # fmt: skip
 

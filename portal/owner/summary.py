@@ -13,13 +13,16 @@ from flask import Response, current_app, g, redirect, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from portal.extensions import db
 from portal.guidance import current_content
 from portal.i18n import current_language
 from portal.owner import blueprint
 from portal.owner.access import letter_required
-from portal.owner.diagnostic import answers_in_words, next_url, results_in_words
-from portal.owner.journey import evaluation_for, find_response
+from portal.owner.diagnostic import (
+    answers_in_words,
+    next_url,
+    results_in_words,
+    submitted_evaluation,
+)
 from portal.owner.summary_pdf import Bullets, Heading, Paragraph, Summary, render
 
 FILENAME = "resume-logement-vacant.pdf"
@@ -29,10 +32,9 @@ FILENAME = "resume-logement-vacant.pdf"
 @letter_required
 def results_pdf():
     content, locale = current_content(), current_language()
-    response = find_response(db.session(), g.letter)
-    if response is None or response.submitted_at is None:
+    evaluation = submitted_evaluation(content)
+    if evaluation is None:
         return redirect(url_for("owner.check"), 303)
-    evaluation = evaluation_for(content, g.letter, response.answers)
     if evaluation.next_question:
         return redirect(next_url(evaluation), 303)
     summary = summary_for(g.letter, content, evaluation, locale, datetime.now(UTC),
