@@ -3,13 +3,17 @@
 Both apps run under gunicorn on loopback with the same sync workers and no access log; a
 load tool (wrk, or a Python fallback) requests `/mon-logement` with the owner's session
 cookie. The bare app returns the bytes the portal's landing returned, from a constant, so
-the ratio is what the portal adds per request over HTTP: the signed session cookie, the
-query that checks the letter still opens (and the stamps of what the page shows), the page
-cache lookup and nonce substitution (portal/pagecache.py: the page is rendered once, then
-again only when what it shows changes), CSP and other security headers.
+the ratio is what the portal adds per request over HTTP: the signed session cookie (its
+signature checked once per worker, its age on every request), the query that checks the
+letter still opens and reads the stamps of what the page shows (on a connection of the
+worker's own: portal/owner/landing.py), the page cache lookup and nonce substitution
+(portal/pagecache.py: the page is rendered once, then again only when what it shows
+changes), CSP and the other security headers, CSRF and rate-limit hooks.
 
 The load tool and the servers share the machine's cores (2 on the reference machine), so
 the figures are lower than on a dedicated server and the ratio is the figure to compare.
+The servers' CPU time per request (user + system, from /proc, all gunicorn processes) is
+printed too: it does not depend on how the load tool shares the cores.
 Target: the landing serves at least 60 % of the bare app's requests per second.
 
 Run: .venv/bin/python bench/bench_landing.py [--seconds 10] [--workers N] [--connections 32]
@@ -90,6 +94,20 @@ class Result:
     p50_ms: float | None
     p99_ms: float | None
     requests: int
+    cpu_us: float | None = None  # the server's CPU time per request
+
+
+def server_cpu_seconds(process: subprocess.Popen) -> float | None:
+    """User + system CPU seconds of gunicorn and its workers so far (None without /proc)."""
+    try:
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
+        total = 0
+        for pid in [process.pid, *map(int, children.split())]:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def free_port() -> int:
@@ -342,11 +360,18 @@ def main() -> int:
                 for process in processes:
                     if process.poll() is not None:
                         raise BenchmarkError(f"gunicorn {process.args[3]} exited early")
+                server = portal if port == portal_port else bare
+                before = server_cpu_seconds(server)
                 if tool == "wrk":
-                    return run_wrk(
+                    result = run_wrk(
                         target, port, cookie, seconds, args.connections, args.threads, folder
                     )
-                return run_python(target, port, cookie, seconds, args.connections)
+                else:
+                    result = run_python(target, port, cookie, seconds, args.connections)
+                after = server_cpu_seconds(server)
+                if before is not None and after is not None:
+                    result.cpu_us = (after - before) / result.requests * 1e6
+                return result
 
             warm_up = max(1, args.seconds // 5)
             load("bare Flask (warm-up)", bare_port, warm_up)
@@ -369,15 +394,16 @@ def main() -> int:
         f"{os.cpu_count()} cores shared by the load tool and the servers; "
         f"page {len(body)} bytes; load average before the run {load_average:.1f}"
     )
-    print(f"{'target':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}")
+    print(f"{'target':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}{'CPU µs/req':>12}")
 
     def ms(value: float | None) -> str:
         return "-" if value is None else f"{value:.2f}"
 
     for result, share in ((baseline, "100 %"), (landing, f"{ratio:.0%}")):
+        cpu = "-" if result.cpu_us is None else f"{result.cpu_us:.0f}"
         print(
             f"{result.target:<26}{result.requests_per_second:>9.0f}"
-            f"{ms(result.p50_ms):>9}{ms(result.p99_ms):>9}{share:>9}"
+            f"{ms(result.p50_ms):>9}{ms(result.p99_ms):>9}{share:>9}{cpu:>12}"
         )
     verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
     print(f"target: the landing at >= {TARGET_RATIO:.0%} of the bare app: {verdict} ({ratio:.0%})")

@@ -35,7 +35,9 @@ def init_errorhandlers(app: Flask) -> None:
             return error
         if error.code >= 500:
             return server_error(error)
-        return render_error(error.code, error.description)
+        body, code = render_error(error.code, error.description)
+        retry_after = getattr(error, "retry_after", None)  # 429s from the rate limits
+        return body, code, {"Retry-After": str(retry_after)} if retry_after else {}
 
     @app.errorhandler(InternalServerError)
     def server_error(error: Exception):

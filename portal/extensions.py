@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+import copy
+import functools
+import time
+
+from flask import Flask, current_app, request
 from flask.globals import app_ctx
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_mail import Mail
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import BadSignature
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.pool import StaticPool
@@ -90,8 +95,17 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+class CSRF(CSRFProtect):
+    """Flask-WTF's CSRF protection, looking at the method first: Flask-WTF looks up the
+    exempt views and blueprints before the method, on every request, GETs included."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        if request.method in current_app.config["WTF_CSRF_METHODS"]:
+            super().protect(apply_exemptions)
+
+
 db = Database()
-csrf = CSRFProtect()
+csrf = CSRF()
 mail = Mail()
 babel = Babel()
 
@@ -106,8 +120,15 @@ def begin_write(session: Session) -> None:
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, its serializer built once per key rather than on
-    every request (Flask rebuilds it each time; the landing is served thousands of times)."""
+    """Flask's signed-cookie session, cheaper for pages served thousands of times (the
+    landing): the serializer is built once per key rather than on every request, and a
+    cookie already verified by this worker is not verified again.
+
+    Verified cookies are remembered in a bounded LRU map from the cookie's exact text to its
+    data and signing time: the text carries its own signature, so the same text always
+    verifies the same way under the same keys. The age limit is checked on every request,
+    and each request gets its own copy of the data.
+    """
 
     def __init__(self) -> None:
         self._serializers: dict = {}
@@ -118,6 +139,44 @@ class SessionInterface(SecureCookieSessionInterface):
         if serializer is None:
             serializer = self._serializers[key] = super().get_signing_serializer(app)
         return serializer
+
+    def open_session(self, app: Flask, request) -> SecureCookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        try:
+            data, signed_at = _verified_cookie(serializer, value)
+        except BadSignature:
+            return self.session_class()
+        age = int(time.time()) - signed_at
+        if not 0 <= age <= app.permanent_session_lifetime.total_seconds():
+            return self.session_class()  # as itsdangerous's max_age: expired, or from the future
+        return self.session_class(copy.deepcopy(data))
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if session.modified or (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            super().save_session(app, session, response)
+        elif session.accessed:  # nothing to write: only say that the page read the cookie
+            _vary_on_cookie(response)
+
+
+def _vary_on_cookie(response) -> None:
+    """`Vary: Cookie` (werkzeug's `response.vary.add` parses the header first)."""
+    if "Vary" in response.headers:
+        response.vary.add("Cookie")
+    else:
+        response.headers["Vary"] = "Cookie"
+
+
+@functools.lru_cache(maxsize=10_000)
+def _verified_cookie(serializer, value: str) -> tuple[dict, int]:
+    """The data of a session cookie and when it was signed; BadSignature (never cached)
+    when it does not verify."""
+    data, signed_at = serializer.loads(value, return_timestamp=True)
+    return data, int(signed_at.timestamp())
 
 
 def session() -> Session:

@@ -41,9 +41,10 @@ import math
 import time
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, Response, abort, current_app, g, request
+from flask import Flask, current_app, request
 from limits import RateLimitItem, parse_many
 from sqlalchemy import delete, select
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import ConfigurationError, env_int, env_str
@@ -66,7 +67,7 @@ def now() -> datetime:
 
 
 def init_rate_limits(app: Flask) -> None:
-    """Read the limits, choose the store, trust the proxy hops, add `Retry-After` to 429s."""
+    """Read the limits, choose the store, trust the proxy hops."""
     from portal.lookup_alert import init_lookup_alert
 
     limits = _limits(app, "CODE_FAILURE_LIMITS", DEFAULT_CODE_FAILURE_LIMITS)
@@ -89,8 +90,6 @@ def init_rate_limits(app: Flask) -> None:
     hops = env_int("PROXY_FIX_X_FOR", 0) if hops is None else int(hops)
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
-
-    app.after_request(_add_retry_after)
 
 
 def _limits(app: Flask, name: str, default: str) -> list[RateLimitItem]:
@@ -147,13 +146,6 @@ def _limiter(scope: str) -> AttemptLimiter:
     return current_app.extensions["rate_limits"][scope]
 
 
-def _add_retry_after(response: Response) -> Response:
-    wait = g.get("retry_after")
-    if wait is not None and response.status_code == 429:
-        response.headers["Retry-After"] = str(wait)
-    return response
-
-
 def client_address() -> str:
     """The address the limits apply to: IPv4 as is, IPv6 as its /64 network."""
     raw = request.remote_addr or "unknown"
@@ -204,8 +196,7 @@ class AttemptLimiter:
             self.key()[:12],
             wait,
         )
-        g.retry_after = wait
-        abort(429)
+        raise TooManyRequests(retry_after=wait)  # the 429 page, with Retry-After
 
 
 class DatabaseStore:

@@ -110,6 +110,40 @@ def test_security_headers(client):
     assert headers["Cache-Control"] == "no-store"
 
 
+def test_static_files_get_the_security_headers_but_may_be_cached(client):
+    response = client.get("/static/css/portal.css")
+    assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_error_pages_get_the_security_headers(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "'nonce-" in response.headers["Content-Security-Policy"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_view_keeps_its_own_cache_control_and_policy():
+    app = create_app("test")
+
+    @app.get("/own-headers")
+    def own_headers():
+        headers = {"Cache-Control": "max-age=60", "Content-Security-Policy": "default-src 'none'"}
+        return "x", 200, headers
+
+    response = app.test_client().get("/own-headers")
+    assert response.headers.getlist("Cache-Control") == ["max-age=60"]
+    assert response.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_page_nonce_is_the_header_nonce(client):
+    response = client.get("/")
+    header = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{header}"' in response.get_data(as_text=True)
+
+
 def test_each_response_has_its_own_nonce(client):
     first = client.get("/").headers["Content-Security-Policy"]
     second = client.get("/").headers["Content-Security-Policy"]

@@ -6,18 +6,23 @@ rows it shows are unchanged; this module answers, in one query, whether the lett
 usable (not revoked, not expired) and the `updated_at` stamps of those rows (letter,
 campaign, collectivité, dwelling, response), which make the cache key.
 
-The query is compiled once per database dialect and run on a raw DBAPI cursor: SQLAlchemy's
-statement execution costs more than the query itself on this path. The stamps are the raw
-values the driver returns (text on SQLite, datetimes on PostgreSQL): they are only compared
-for equality.
+The query is compiled once per database dialect and run on a raw DBAPI cursor, on a
+connection of its own per worker thread (`LandingReader`): SQLAlchemy's statement execution
+and the pool's checkout and return (with, on PostgreSQL, its pre-ping round trip) cost more
+than the query itself on this path. The stamps are the raw values the driver returns (text
+on SQLite, datetimes on PostgreSQL): they are only compared for equality.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import threading
 
-from sqlalchemy import Dialect, Engine, and_, bindparam, func, select
+from flask import current_app
+from sqlalchemy import Dialect, Engine, and_, bindparam, event, func, select
+from sqlalchemy.pool import StaticPool
 
 from portal.models import Campaign, Collectivite, Housing, Letter, Response
 
@@ -45,19 +50,87 @@ def _compiled(dialect: Dialect) -> tuple[str, bool]:
     return str(compiled), compiled.positional
 
 
-def landing_state(engine: Engine, letter_id: object) -> tuple | None:
+class LandingReader:
+    """Runs the landing's query on one connection per thread, kept outside the pool.
+
+    Each connection is detached from the engine's pool and set to autocommit, so it never
+    holds a transaction (nor, on SQLite, a read snapshot) between requests. A connection
+    that fails is closed and replaced, and the query tried once more; the engine's
+    `dispose()` closes them all. An in-memory SQLite database has one connection, shared
+    through the pool: it is borrowed from the pool for each query.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sql, self.positional = _compiled(engine.dialect)
+        self.errors = engine.dialect.loaded_dbapi.Error
+        self.shared = isinstance(engine.pool, StaticPool)
+        self._local = threading.local()
+        self._connections: set = set()
+        self._lock = threading.Lock()
+        event.listen(engine, "engine_disposed", self.close_all)
+
+    def fetch(self, letter_id: int) -> tuple | None:
+        parameters = (letter_id,) if self.positional else {"letter_id": letter_id}
+        if self.shared:
+            connection = self.engine.raw_connection()
+            try:
+                return self._run(connection, parameters)
+            finally:
+                connection.close()
+        for attempt in (1, 2):
+            connection = self._connection()
+            try:
+                return self._run(connection, parameters)
+            except self.errors:
+                self._discard(connection)
+                if attempt == 2:
+                    raise
+                log.warning("landing query failed: retrying on a new connection", exc_info=True)
+        raise AssertionError("unreachable")
+
+    def _run(self, connection, parameters) -> tuple | None:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(self.sql, parameters)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+
+    def _connection(self):
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            pooled = self.engine.raw_connection()  # opened with the engine's settings
+            pooled.detach()  # closed for good, never returned to the pool
+            connection = pooled.dbapi_connection
+            self.engine.dialect.set_isolation_level(connection, "AUTOCOMMIT")
+            with self._lock:
+                self._connections.add(connection)
+            self._local.connection = connection
+        return connection
+
+    def _discard(self, connection) -> None:
+        self._local.connection = None
+        with self._lock:
+            self._connections.discard(connection)
+        with contextlib.suppress(self.errors):
+            connection.close()
+
+    def close_all(self, _engine: Engine | None = None) -> None:
+        with self._lock:
+            connections, self._connections = self._connections, set()
+        for connection in connections:
+            with contextlib.suppress(self.errors):
+                connection.close()
+        self._local = threading.local()
+
+
+def landing_state(letter_id: object) -> tuple | None:
     """The stamps of what the landing shows, or None when the letter does not open."""
     if not isinstance(letter_id, int):
         return None
-    sql, positional = _compiled(engine.dialect)
-    connection = engine.raw_connection()  # from the pool; reset (rolled back) on close
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql, (letter_id,) if positional else {"letter_id": letter_id})
-        row = cursor.fetchone()
-        cursor.close()
-    finally:
-        connection.close()
+    reader: LandingReader = current_app.extensions["landing_reader"]
+    row = reader.fetch(letter_id)
     if row is None:
         return None
     revoked, reason, expired, *stamps = row

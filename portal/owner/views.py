@@ -61,7 +61,7 @@ def landing():
     """The owner's landing, the page every scan leads to: served from the page cache while
     the rows it shows are unchanged (see portal.pagecache), checked by one query."""
     letter_id = session.get("letter_id")
-    state = landing_state(db.engine, letter_id)
+    state = landing_state(letter_id)
     if state is None:
         return render_template("owner/link_invalid.html"), 404
     # The query string is part of the page (the language switch links back to this URL).
