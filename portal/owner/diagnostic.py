@@ -86,13 +86,24 @@ def submitted_evaluation(content):
     return evaluation_for(content, g.letter, response.answers)
 
 
+def results_detour(evaluation) -> str | None:
+    """Where the results (page or PDF) send the owner first, if anywhere: the check page
+    while nothing is submitted, a question that an answer changed after the submission
+    made relevant."""
+    if evaluation is None:
+        return url_for("owner.check")
+    if evaluation.next_question:
+        return next_url(evaluation)
+    return None
+
+
 @blueprint.get("/resultats")
 @letter_required
 def results():
     content, locale = current_content(), current_language()
     evaluation = submitted_evaluation(content)
-    if evaluation is None:
-        return redirect(url_for("owner.check"), 303)
+    if detour := results_detour(evaluation):
+        return redirect(detour, 303)
     return render_template("owner/results.html", pdf_size_bound_kb=SIZE_BOUND_KB,
                            **results_in_words(evaluation, content, locale))  # fmt: skip
 

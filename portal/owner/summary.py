@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from flask import Response, current_app, g, redirect, url_for
+from flask import Response, current_app, g, redirect
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -19,7 +19,7 @@ from portal.owner import blueprint
 from portal.owner.access import letter_required
 from portal.owner.diagnostic import (
     answers_in_words,
-    next_url,
+    results_detour,
     results_in_words,
     submitted_evaluation,
 )
@@ -33,10 +33,8 @@ FILENAME = "resume-logement-vacant.pdf"
 def results_pdf():
     content, locale = current_content(), current_language()
     evaluation = submitted_evaluation(content)
-    if evaluation is None:
-        return redirect(url_for("owner.check"), 303)
-    if evaluation.next_question:
-        return redirect(next_url(evaluation), 303)
+    if detour := results_detour(evaluation):
+        return redirect(detour, 303)
     summary = summary_for(g.letter, content, evaluation, locale, datetime.now(UTC),
                           current_app.config["PORTAL_BASE_URL"])  # fmt: skip
     pdf = render(summary, Path(current_app.static_folder) / "fonts")

@@ -67,7 +67,7 @@ def test_each_thread_has_its_own_connection(app, opened):
 
 
 def test_disposing_the_engine_closes_the_connections(database_url, session):
-    letter, token, _ = make_letter(session)
+    _letter, token, _ = make_letter(session)
     session.commit()
     app = create_app("test", DATABASE_URL=database_url)
     client = app.test_client()

@@ -143,12 +143,13 @@ def test_the_summary_waits_for_the_submission(client, opened):
     assert client.get(PDF).headers["Location"] == "/diagnostic/verification"
 
 
-def test_a_question_opened_after_the_submission_is_asked_first(client, opened):
+@pytest.mark.parametrize("path", [PDF, "/resultats"])
+def test_a_question_opened_after_the_submission_is_asked_first(client, opened, path):
     walk(client, {"situation": "rented"})
     submit(client)
-    assert client.get(PDF).status_code == 200
+    assert client.get(path).status_code == 200
     answer(client, "situation", "vacant")  # from the check page: a new question follows
-    assert client.get(PDF).headers["Location"] == "/diagnostic/vacancy_duration"
+    assert client.get(path).headers["Location"] == "/diagnostic/vacancy_duration"
 
 
 def test_without_a_letter_the_summary_is_refused_like_the_results(client):
