@@ -1,4 +1,4 @@
-"""The back-office tests' clock and settings."""
+"""The back-office tests' clock, settings and collectivité."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from portal import ratelimit
 from portal.backoffice import clock as portal_clock
+from tests.builders import make_collectivite
 
 
 class FakeClock:
@@ -21,6 +22,14 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.moment += timedelta(**delta)
+
+
+@pytest.fixture
+def town(session):
+    """The agents' collectivité (a module may override it, with agents of its own)."""
+    town = make_collectivite(session, name="Commune de Bourges")
+    session.commit()
+    return town
 
 
 @pytest.fixture

@@ -19,13 +19,6 @@ QUEUE = "/gestion/reponses"
 
 
 @pytest.fixture
-def town(session):
-    town = make_collectivite(session, name="Commune de Bourges")
-    session.commit()
-    return town
-
-
-@pytest.fixture
 def answers(app, session, town):
     """Three answers in the "new" tab: (response id, housing id) each."""
     letters = [answered_letter(app, session, town) for _ in range(3)]

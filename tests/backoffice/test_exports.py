@@ -38,13 +38,6 @@ WHEN = datetime(2026, 3, 12, 13, 5, tzinfo=UTC)  # 14:05 in Paris
 
 
 @pytest.fixture
-def town(session):
-    town = make_collectivite(session, name="Commune de Bourges")
-    session.commit()
-    return town
-
-
-@pytest.fixture
 def agent(client, session, town):
     return signed_in_agent(client, session, town)
 

@@ -13,13 +13,6 @@ from tests.backoffice.answers_support import answered_letter, signed_in_agent
 from tests.builders import make_collectivite, make_housing, make_owner
 
 
-@pytest.fixture
-def town(session):
-    collectivite = make_collectivite(session, name="Commune de Bourges")
-    session.commit()
-    return collectivite
-
-
 def test_an_owner_return_lands_in_the_new_tab_with_what_they_saw(app, session, town):
     letter = answered_letter(app, session, town)
     response = session.scalar(select(Response).where(Response.letter_id == letter.id))

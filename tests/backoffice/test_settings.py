@@ -36,13 +36,6 @@ GOOD = {
 
 
 @pytest.fixture
-def town(session):
-    town = make_collectivite(session, name="Commune de Bourges")
-    session.commit()
-    return town
-
-
-@pytest.fixture
 def admin(client, session, town):
     return signed_in_agent(client, session, town, role="admin")
 
@@ -255,8 +248,10 @@ def test_a_huge_image_in_a_small_file_is_refused(client, session, town, admin):
 def owner_results(app, session, collectivite) -> str:
     """The results page of an owner of `collectivite` who answered and submitted."""
     letter, token, _ = make_letter(session, make_campaign(session, collectivite))
+    answers = dict(VACANT_WITH_WORKS, owner_kind="individual", energy_label="F",
+                   accepts_rent_cap="yes", owner_income_band="modest")  # every question
     session.add(Response(letter_id=letter.id, collectivite_id=collectivite.id,
-                         answers=dict(VACANT_WITH_WORKS)))  # fmt: skip
+                         answers=answers))  # fmt: skip
     session.commit()
     with app.app_context():
         record_owner_return(session, letter, app.extensions["content"], "submitted",
