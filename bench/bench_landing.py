@@ -17,12 +17,14 @@ printed too: it does not depend on how the load tool shares the cores.
 Target: the landing serves at least 60 % of the bare app's requests per second.
 
 Run: .venv/bin/python bench/bench_landing.py [--seconds 10] [--workers N] [--connections 32]
+     [--postgresql-url postgresql://postgres@127.0.0.1:5432/postgres]
 wrk is preferred (apt-get install wrk); without it a slower Python load generator is used.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import re
@@ -36,10 +38,13 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+from sqlalchemy import create_engine, make_url
 from sqlalchemy.orm import Session
 
 from portal.commands.database import upgrade
@@ -288,8 +293,31 @@ def run_python(target, port, cookie, seconds, connections) -> Result:
 # -------------------------------------------------------------------------------------------
 
 
-def prepare_database(folder: Path, secret: str) -> tuple[str, str]:
-    url = f"sqlite:///{folder / 'bench.sqlite3'}"
+@contextlib.contextmanager
+def bench_database(folder: Path, secret: str, postgresql_url: str | None) -> Iterator[str]:
+    """A database with the demo data: SQLite in `folder`, or a PostgreSQL database of its
+    own on the server of `postgresql_url`, dropped afterwards."""
+    if postgresql_url is None:
+        url = f"sqlite:///{folder / 'bench.sqlite3'}"
+        load_demo_data(url, secret)
+        yield url
+        return
+    server = make_url(postgresql_url).set(drivername="postgresql+psycopg")
+    name = f"portal_bench_landing_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        url = server.set(database=name).render_as_string(hide_password=False)
+        load_demo_data(url, secret)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def load_demo_data(url: str, secret: str) -> None:
     upgrade(url)
     engine = make_engine(url)
     try:
@@ -297,7 +325,6 @@ def prepare_database(folder: Path, secret: str) -> tuple[str, str]:
             load_demo(session, secret)
     finally:
         engine.dispose()
-    return url, demo_token(secret, 0)
 
 
 def main() -> int:
@@ -309,6 +336,11 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument(
+        "--postgresql-url",
+        help="run the portal on a fresh database of this PostgreSQL server (default: SQLite), "
+        "e.g. postgresql://postgres@127.0.0.1:5432/postgres",
+    )
     args = parser.parse_args()
 
     tool = args.tool
@@ -324,11 +356,15 @@ def main() -> int:
     load_average = os.getloadavg()[0]  # other work on the machine skews the figures
     secret = secrets.token_urlsafe(48)
     processes: list[subprocess.Popen] = []
-    with tempfile.TemporaryDirectory(prefix="bench_landing_") as name:
+    with (
+        contextlib.ExitStack() as stack,
+        tempfile.TemporaryDirectory(prefix="bench_landing_") as name,
+    ):
         folder = Path(name)
         (folder / "gunicorn_empty.conf.py").write_text("")
         (folder / "status.lua").write_text(WRK_SCRIPT)
-        url, token = prepare_database(folder, secret)
+        url = stack.enter_context(bench_database(folder, secret, args.postgresql_url))
+        token = demo_token(secret, 0)
         portal_port, bare_port = free_port(), free_port()
         base_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         portal_env = base_env | {
@@ -392,7 +428,8 @@ def main() -> int:
         + (f" -t{args.threads}" if tool == "wrk" else "")
         + f", {args.connections} connections, {args.seconds} s per target, loopback; "
         f"{os.cpu_count()} cores shared by the load tool and the servers; "
-        f"page {len(body)} bytes; load average before the run {load_average:.1f}"
+        f"page {len(body)} bytes; {'PostgreSQL' if args.postgresql_url else 'SQLite'}; "
+        f"load average before the run {load_average:.1f}"
     )
     print(f"{'target':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}{'CPU µs/req':>12}")
 
