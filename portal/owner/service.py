@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from portal.letters.codes import hash_code, hash_token
@@ -61,10 +61,17 @@ def still_open(letter_id, revoked_at, revoked_reason, expires_at, now) -> bool:
 
 
 def open_letter(session: Session, letter: Letter, now: datetime | None = None) -> None:
-    """Record the first visit of a letter."""
-    if letter.first_visit_at is None:
-        letter.first_visit_at = now or datetime.now(UTC)
-        session.commit()
+    """Record the first visit of a letter, once, whoever comes first.
+
+    Many owners open their letters at the same moment: the write is one UPDATE in a
+    transaction of its own (on SQLite, a transaction that has read cannot take the write
+    lock once another has written: "database is locked")."""
+    if letter.first_visit_at is not None:
+        return
+    session.commit()  # ends the transaction that read the letter
+    first_visit = update(Letter).where(Letter.id == letter.id, Letter.first_visit_at.is_(None))
+    session.execute(first_visit.values(first_visit_at=now or datetime.now(UTC)))
+    session.commit()
 
 
 def letter_in_session(session: Session, letter_id: int | None) -> Letter | None:

@@ -64,3 +64,24 @@ def test_a_double_submission_records_one_return(clients, session):
     kinds = sorted(e.kind for e in session.scalars(select(Event)))
     assert kinds == ["housing:occupancy-updated", "housing:status-updated", "response:submitted"]
     assert session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_many_owners_opening_their_letters_at_once(app, session):
+    """A campaign's letters arrive: owners scan their QR codes at the same moment."""
+    opened = [make_letter(session) for _ in range(THREADS * 2)]
+    session.commit()
+    barrier, statuses = threading.Barrier(len(opened)), []
+
+    def scan(token):
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.get(f"/l/{token}").status_code)
+
+    threads = [threading.Thread(target=scan, args=(token,)) for _, token, _ in opened]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [303] * len(opened)
+    session.expire_all()
+    assert all(letter.first_visit_at is not None for letter, _, _ in opened)
