@@ -1,8 +1,12 @@
 """Throughput of the owner's landing over HTTP, against a bare Flask app in the same run.
 
 Both apps run under gunicorn on loopback with the same sync workers and no access log; a
-load tool (wrk, or a Python fallback) requests `/mon-logement` with the owner's session
-cookie. The bare app returns the bytes the portal's landing returned, from a constant, so
+load tool (wrk, or a Python fallback) requests `/mon-logement` with owners' session
+cookies, in two scenarios: one owner coming back to their landing again and again, and
+`--owners` owners of one campaign (5,000 by default) in turn, as when a campaign's letters
+arrive (each owner's page is then the campaign's page with their own address filled in:
+portal/pagecache.py). The bare app returns the bytes the portal's landing returned, from a
+constant, so
 the ratio is what the portal adds per request over HTTP: the signed session cookie (its
 signature checked once per worker, its age on every request), the query that checks the
 letter still opens and reads the stamps of what the page shows (on a connection of the
@@ -27,31 +31,39 @@ import argparse
 import contextlib
 import http.client
 import os
-import re
 import secrets
 import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import create_engine, make_url, select
 from sqlalchemy.orm import Session
+from support.http_load import (
+    HOST,
+    BenchmarkError,
+    Result,
+    free_port,
+    get,
+    run_python,
+    run_wrk,
+    server_cpu_seconds,
+    start_gunicorn,
+    stop,
+    wait_until_up,
+)
 
 from portal.commands.database import upgrade
 from portal.demo import HOUSINGS, demo_token, load_demo
 from portal.extensions import make_engine
+from portal.letters.codes import hash_token, new_token
+from portal.models import Campaign, Housing, HousingOwner, Letter, Owner
 
-HOST = "127.0.0.1"
 PATH = "/mon-logement"
 COOKIE_NAME = "portal_session"
 TARGET_RATIO = 0.60
@@ -72,109 +84,6 @@ def page():
     return BODY, 200, {"Content-Type": "text/html; charset=utf-8"}
 '''
 
-# Counts responses whose status is not exactly 200 (wrk's own counter lets 3xx through).
-WRK_SCRIPT = """\
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) not_ok = 0 end
-function response(status, headers, body)
-  if status ~= 200 then not_ok = not_ok + 1 end
-end
-function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(threads) do total = total + thread:get("not_ok") end
-  io.write(string.format("Responses not 200: %d\\n", total))
-end
-"""
-
-
-class BenchmarkError(RuntimeError):
-    """The run did not measure what it claims to (an error page, a failed request…)."""
-
-
-@dataclass
-class Result:
-    target: str
-    requests_per_second: float
-    p50_ms: float | None
-    p99_ms: float | None
-    requests: int
-    cpu_us: float | None = None  # the server's CPU time per request
-
-
-def server_cpu_seconds(process: subprocess.Popen) -> float | None:
-    """User + system CPU seconds of gunicorn and its workers so far (None without /proc)."""
-    try:
-        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
-        total = 0
-        for pid in [process.pid, *map(int, children.split())]:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-        return total / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def get(port: int, path: str, cookie: str | None = None) -> tuple[int, dict, bytes]:
-    connection = http.client.HTTPConnection(HOST, port, timeout=10)
-    try:
-        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
-
-
-def start_gunicorn(app: str, port: int, workers: int, folder: Path, env: dict) -> subprocess.Popen:
-    """gunicorn in its own process group (so that it can be stopped with its workers)."""
-    command = [
-        sys.executable, "-m", "gunicorn", app,
-        "--bind", f"{HOST}:{port}",
-        "--workers", str(workers),
-        "--worker-class", "sync",
-        "--config", str(folder / "gunicorn_empty.conf.py"),  # ignore any ./gunicorn.conf.py
-        "--log-level", "warning",  # no --access-logfile: access log off
-    ]  # fmt: skip
-    return subprocess.Popen(command, cwd=folder, env=env, start_new_session=True)
-
-
-def wait_until_up(process: subprocess.Popen, port: int, timeout: float = 120.0) -> None:
-    """Until a worker answers HTTP (the socket accepts before the workers have booted)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchmarkError(f"gunicorn on port {port} exited with {process.returncode}")
-        try:
-            connection = http.client.HTTPConnection(HOST, port, timeout=5)
-            try:
-                connection.request("GET", "/healthz")
-                connection.getresponse().read()
-                return
-            finally:
-                connection.close()
-        except (OSError, http.client.HTTPException):
-            time.sleep(0.2)
-    raise BenchmarkError(f"gunicorn on port {port} did not start within {timeout:.0f} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
-        pass
-
 
 def session_cookie(port: int, token: str) -> str:
     """Exchange the letter token for the session cookie, as the QR link does."""
@@ -187,110 +96,14 @@ def session_cookie(port: int, token: str) -> str:
     return f"{COOKIE_NAME}={cookie[COOKIE_NAME].value}"
 
 
-def landing_bytes(port: int, cookie: str) -> bytes:
+def landing_bytes(port: int, cookie: str, address: str = DEMO_ADDRESS) -> bytes:
+    """The landing's bytes for this cookie, checked to be the page of this address."""
     status, headers, body = get(port, PATH, cookie)
     if status != 200 or not headers.get("Content-Type", "").startswith("text/html"):
         raise BenchmarkError(f"{PATH} answered {status} {headers.get('Content-Type')}")
-    if DEMO_ADDRESS.encode() not in body:
-        raise BenchmarkError(f"{PATH} does not show the demo address {DEMO_ADDRESS!r}")
+    if f"<strong>{address}".encode() not in body:
+        raise BenchmarkError(f"{PATH} does not show the address {address!r}")
     return body
-
-
-# wrk ---------------------------------------------------------------------------------------
-
-UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def run_wrk(target, port, cookie, seconds, connections, threads, folder) -> Result:
-    command = [
-        "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
-        "--timeout", "10s", "-s", str(folder / "status.lua"),
-        "-H", f"Cookie: {cookie}", f"http://{HOST}:{port}{PATH}",
-    ]  # fmt: skip
-    run = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
-    out = run.stdout
-    if run.returncode != 0:
-        raise BenchmarkError(f"wrk failed on {target}: {run.stderr or out}")
-    problems = []
-    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
-        problems.append(f"{match[1]} non-2xx/3xx responses")
-    if (match := re.search(r"Responses not 200: (\d+)", out)) is None or int(match[1]):
-        problems.append(f"{match[1] if match else '?'} responses not 200")
-    socket_errors = re.search(r"Socket errors: connect \d+, read \d+, write \d+, timeout \d+", out)
-    if socket_errors and any(int(n) for n in re.findall(r"\d+", socket_errors[0])):
-        problems.append(socket_errors[0])
-    if problems:
-        raise BenchmarkError(f"{target}: " + "; ".join(problems) + f"\n{out}")
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    total = re.search(r"(\d+) requests in", out)
-    if rate is None or total is None or int(total[1]) == 0:
-        raise BenchmarkError(f"could not read wrk's output for {target}:\n{out}")
-
-    def percentile(name: str) -> float | None:
-        match = re.search(rf"^\s+{name}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.MULTILINE)
-        return float(match[1]) * UNITS_MS[match[2]] if match else None
-
-    return Result(target, float(rate[1]), percentile("50"), percentile("99"), int(total[1]))
-
-
-# Python fallback ---------------------------------------------------------------------------
-
-
-def run_python(target, port, cookie, seconds, connections) -> Result:
-    """`connections` threads, each with a keep-alive connection (reopened when the server
-    closes it, as gunicorn's sync workers do after each response), for `seconds`."""
-    latencies: list[float] = []
-    not_ok: list[int] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    start = time.perf_counter()
-    deadline = start + seconds
-
-    def worker() -> None:
-        mine: list[float] = []
-        bad: list[int] = []
-        connection = None
-        try:
-            while time.perf_counter() < deadline:
-                if connection is None:
-                    connection = http.client.HTTPConnection(HOST, port, timeout=10)
-                began = time.perf_counter()
-                connection.request("GET", PATH, headers={"Cookie": cookie})
-                response = connection.getresponse()
-                response.read()
-                mine.append(time.perf_counter() - began)
-                if response.status != 200:
-                    bad.append(response.status)
-                if response.will_close:
-                    connection.close()
-                    connection = None
-        except (OSError, http.client.HTTPException) as error:
-            with lock:
-                errors.append(repr(error))
-        finally:
-            if connection is not None:
-                connection.close()
-            with lock:
-                latencies.extend(mine)
-                not_ok.extend(bad)
-
-    workers = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
-    for thread in workers:
-        thread.start()
-    for thread in workers:
-        thread.join(seconds + 30)
-    elapsed = time.perf_counter() - start
-    if errors or not_ok or not latencies:
-        raise BenchmarkError(
-            f"{target}: {len(not_ok)} responses not 200 {sorted(set(not_ok))}, "
-            f"{len(errors)} connection errors {errors[:3]}"
-        )
-    cuts = statistics.quantiles(latencies, n=100)
-    rate = len(latencies) / elapsed
-    return Result(target, rate, cuts[49] * 1000, cuts[98] * 1000, len(latencies))
-
-
-# -------------------------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
@@ -317,6 +130,43 @@ def bench_database(folder: Path, secret: str, postgresql_url: str | None) -> Ite
         admin.dispose()
 
 
+def add_owners(url: str, count: int) -> list[str]:
+    """`count` more letters of the demo campaign, each with its dwelling and owner: their
+    letter tokens (in clear, as printed in the QR codes)."""
+    tokens = [new_token() for _ in range(count)]
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            campaign = session.scalars(select(Campaign)).one()
+            collectivite = campaign.collectivite
+            for n, token in enumerate(tokens):
+                lines = [f"{n + 1} rue des Essais", "58000 Démoville"]
+                housing = Housing(
+                    collectivite=collectivite,
+                    local_id=f"58999{n:07d}",
+                    address_lines=lines,
+                    insee_code="58999",
+                    status="waiting",
+                )
+                owner = Owner(collectivite=collectivite, full_name=f"Propriétaire {n + 1}")
+                session.add_all([housing, owner, HousingOwner(housing=housing, owner=owner)])
+                session.add(
+                    Letter(
+                        collectivite=collectivite,
+                        campaign=campaign,
+                        housing=housing,
+                        owner=owner,
+                        token_hash=hash_token(token),
+                        code_hash=f"bench-{n}",
+                        sent_at=campaign.sent_at,
+                    )
+                )
+            session.commit()
+    finally:
+        engine.dispose()
+    return tokens  # fmt: skip
+
+
 def load_demo_data(url: str, secret: str) -> None:
     upgrade(url)
     engine = make_engine(url)
@@ -336,6 +186,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument(
+        "--owners", type=int, default=5000, help="the second scenario's owners (default 5,000)"
+    )
     parser.add_argument(
         "--postgresql-url",
         help="run the portal on a fresh database of this PostgreSQL server (default: SQLite), "
@@ -362,9 +215,8 @@ def main() -> int:
     ):
         folder = Path(name)
         (folder / "gunicorn_empty.conf.py").write_text("")
-        (folder / "status.lua").write_text(WRK_SCRIPT)
         url = stack.enter_context(bench_database(folder, secret, args.postgresql_url))
-        token = demo_token(secret, 0)
+        owner_tokens = add_owners(url, args.owners)
         portal_port, bare_port = free_port(), free_port()
         base_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         portal_env = base_env | {
@@ -380,8 +232,12 @@ def main() -> int:
             )
             processes.append(portal)
             wait_until_up(portal, portal_port)
-            cookie = session_cookie(portal_port, token)
+            cookie = session_cookie(portal_port, demo_token(secret, 0))
             body = landing_bytes(portal_port, cookie)
+            with ThreadPoolExecutor(8) as pool:  # as each owner's QR code would
+                owner_cookies = list(
+                    pool.map(lambda token: session_cookie(portal_port, token), owner_tokens)
+                )
 
             (folder / "landing.html").write_bytes(body)
             (folder / "bare_app.py").write_text(BARE_APP)
@@ -392,59 +248,74 @@ def main() -> int:
             if status != 200 or bare_body != body:
                 raise BenchmarkError(f"the bare app answered {status}, or other bytes")
 
-            def load(target: str, port: int, seconds: int) -> Result:
+            def load(target: str, port: int, cookies: list[str], seconds: int) -> Result:
                 for process in processes:
                     if process.poll() is not None:
                         raise BenchmarkError(f"gunicorn {process.args[3]} exited early")
                 server = portal if port == portal_port else bare
                 before = server_cpu_seconds(server)
                 if tool == "wrk":
-                    result = run_wrk(
-                        target, port, cookie, seconds, args.connections, args.threads, folder
-                    )
+                    result = run_wrk(target, port, PATH, cookies, seconds, args.connections,
+                                     args.threads, folder)  # fmt: skip
                 else:
-                    result = run_python(target, port, cookie, seconds, args.connections)
+                    result = run_python(target, port, PATH, cookies, seconds, args.connections)
                 after = server_cpu_seconds(server)
                 if before is not None and after is not None:
                     result.cpu_us = (after - before) / result.requests * 1e6
                 return result
 
             warm_up = max(1, args.seconds // 5)
-            load("bare Flask (warm-up)", bare_port, warm_up)
-            load("portal (warm-up)", portal_port, warm_up)
-            baseline = load("bare Flask, same bytes", bare_port, args.seconds)
-            landing = load(f"portal {PATH}", portal_port, args.seconds)
-            landing_bytes(portal_port, cookie)  # still the real page after the run
+            load("bare Flask (warm-up)", bare_port, [cookie], warm_up)
+            load("portal (warm-up)", portal_port, [cookie], warm_up)
+            one = "one owner, again and again"
+            many = f"{args.owners:,} owners of a campaign, in turn"
+            scenarios = {
+                one: (load("bare Flask, same bytes", bare_port, [cookie], args.seconds),
+                      load(f"portal {PATH}", portal_port, [cookie], args.seconds)),
+                many: (load("bare Flask, same bytes", bare_port, owner_cookies, args.seconds),
+                       load(f"portal {PATH}", portal_port, owner_cookies, args.seconds)),
+            }  # fmt: skip
+            landing_bytes(portal_port, cookie)  # still the real pages after the run
+            for n in (0, args.owners // 2, args.owners - 1):
+                landing_bytes(portal_port, owner_cookies[n], f"{n + 1} rue des Essais")
         except (BenchmarkError, OSError, http.client.HTTPException) as error:
             print(f"benchmark failed: {error}", file=sys.stderr)
             return 1
         finally:
             for process in processes:
                 stop(process)
+    report(args, tool, len(body), load_average, scenarios)
+    return 0
 
-    ratio = landing.requests_per_second / baseline.requests_per_second
+
+def report(args, tool: str, size: int, load_average: float, scenarios: dict) -> None:
     print(
         f"gunicorn sync, {args.workers} workers per app; {tool}"
         + (f" -t{args.threads}" if tool == "wrk" else "")
         + f", {args.connections} connections, {args.seconds} s per target, loopback; "
         f"{os.cpu_count()} cores shared by the load tool and the servers; "
-        f"page {len(body)} bytes; {'PostgreSQL' if args.postgresql_url else 'SQLite'}; "
+        f"page {size} bytes; {'PostgreSQL' if args.postgresql_url else 'SQLite'}; "
         f"load average before the run {load_average:.1f}"
     )
-    print(f"{'target':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}{'CPU µs/req':>12}")
 
     def ms(value: float | None) -> str:
         return "-" if value is None else f"{value:.2f}"
 
-    for result, share in ((baseline, "100 %"), (landing, f"{ratio:.0%}")):
-        cpu = "-" if result.cpu_us is None else f"{result.cpu_us:.0f}"
-        print(
-            f"{result.target:<26}{result.requests_per_second:>9.0f}"
-            f"{ms(result.p50_ms):>9}{ms(result.p99_ms):>9}{share:>9}{cpu:>12}"
-        )
-    verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
-    print(f"target: the landing at >= {TARGET_RATIO:.0%} of the bare app: {verdict} ({ratio:.0%})")
-    return 0
+    verdicts = []
+    for scenario, (baseline, landing) in scenarios.items():
+        ratio = landing.requests_per_second / baseline.requests_per_second
+        print(f"\n{scenario}")
+        print(f"{'target':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}"
+              f"{'CPU µs/req':>12}")  # fmt: skip
+        for result, share in ((baseline, "100 %"), (landing, f"{ratio:.0%}")):
+            cpu = "-" if result.cpu_us is None else f"{result.cpu_us:.0f}"
+            print(
+                f"{result.target:<26}{result.requests_per_second:>9.0f}"
+                f"{ms(result.p50_ms):>9}{ms(result.p99_ms):>9}{share:>9}{cpu:>12}"
+            )
+        verdicts.append(f"{scenario}: {'met' if ratio >= TARGET_RATIO else 'NOT met'} "
+                        f"({ratio:.0%})")  # fmt: skip
+    print(f"\ntarget: the landing at >= {TARGET_RATIO:.0%} of the bare app; " + "; ".join(verdicts))
 
 
 if __name__ == "__main__":

@@ -44,9 +44,10 @@ def load_config(app: Flask, config, overrides: dict) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from portal.extensions import SessionInterface, csrf, db, mail
+    from portal.extensions import Request, SessionInterface, csrf, db, mail
     from portal.i18n import init_babel
 
+    app.request_class = Request
     app.session_interface = SessionInterface()
     db.init_app(app)
     csrf.init_app(app)

@@ -6,6 +6,7 @@ import copy
 import functools
 import time
 
+import flask
 from flask import Flask, current_app, request
 from flask.globals import app_ctx
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -16,6 +17,9 @@ from itsdangerous import BadSignature
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.pool import StaticPool
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.http import parse_cookie
+from werkzeug.utils import cached_property
 
 
 class Database:
@@ -119,6 +123,21 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={"sqlite_immediate": True})
 
 
+class Request(flask.Request):
+    """Flask's request, its cookies parsed once per worker for a given Cookie header (an
+    immutable mapping, shared safely): an owner's browser sends the same header with every
+    request, and parsing it cost more than the rest of the session's work."""
+
+    @cached_property
+    def cookies(self) -> ImmutableMultiDict[str, str]:
+        return _parsed_cookies(self.environ.get("HTTP_COOKIE", ""), self.dict_storage_class)
+
+
+@functools.lru_cache(maxsize=10_000)
+def _parsed_cookies(header: str, storage: type) -> ImmutableMultiDict[str, str]:
+    return parse_cookie(header, cls=storage)
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, cheaper for pages served thousands of times (the
     landing): the serializer is built once per key rather than on every request, and a
@@ -154,13 +173,23 @@ class SessionInterface(SecureCookieSessionInterface):
         age = int(time.time()) - signed_at
         if not 0 <= age <= app.permanent_session_lifetime.total_seconds():
             return self.session_class()  # as itsdangerous's max_age: expired, or from the future
-        return self.session_class(copy.deepcopy(data))
+        return self.session_class(_copied(data))
 
     def save_session(self, app: Flask, session, response) -> None:
         if session.modified or (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
             super().save_session(app, session, response)
         elif session.accessed:  # nothing to write: only say that the page read the cookie
             _vary_on_cookie(response)
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _copied(data: dict) -> dict:
+    """A copy a request may change freely (deep when some value is itself mutable)."""
+    if all(isinstance(value, _SCALARS) for value in data.values()):
+        return dict(data)
+    return copy.deepcopy(data)
 
 
 def _vary_on_cookie(response) -> None:

@@ -3,15 +3,18 @@
 When a campaign's letters land in letterboxes, thousands of owners scan their QR codes
 within hours, and each lands on the same page shape: the DSFR layout around a few facts of
 their letter. Rendering that layout costs more than everything else in the request, so the
-page is rendered once per key and kept in memory; later requests only check that the key
-still holds (one query, made by the caller) and swap in their own CSP nonce.
+page is rendered once per key and kept in memory with placeholders for each owner's own
+facts (`own`: their dwelling's address…); later requests only check that the key still
+holds (one query, made by the caller), fill in their own facts, HTML-escaped as the
+template would, and swap in their own CSP nonce.
 
-What a key must hold: everything the page shows. The caller builds it from the language and
-the `updated_at` stamps of the rows the page reads, so any change to them (a new answer, a
-collectivité's new contact, a revoked letter seen by the caller's query) makes a new key and
-the old entry simply ages out of the LRU. Pages with anything else specific to the request
-(form errors, a CSRF token, flashed messages) must not go through here; `render_cached`
-renders without the cache when the session holds flashed messages.
+What a key must hold: everything the page shows but the `own` values. The caller builds it
+from the language and the `updated_at` stamps of the rows the page reads, so any change to
+them (a collectivité's new contact, a revoked letter seen by the caller's query) makes a new
+key and the old entry simply ages out of the LRU. The template must print `own` values as
+plain text (`{{ value }}`, no filter that would change them). Pages with anything else
+specific to the request (form errors, a CSRF token, flashed messages) must not go through
+here; `render_cached` renders without the cache when the session holds flashed messages.
 
 The cache is per worker process and bounded (`PAGE_CACHE_SIZE` entries, 2,000 by default:
 with pages of ~15 kB, at most ~30 MB per worker). It is off when templates auto-reload
@@ -26,6 +29,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from flask import Flask, current_app, request, session
+from markupsafe import escape
 
 from portal.security import NONCE_KEY, csp_nonce
 
@@ -37,20 +41,26 @@ class PageCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._pages: OrderedDict[Hashable, bytes] = OrderedDict()
+        # Each page with the names of the `own` values it shows.
+        self._pages: OrderedDict[Hashable, tuple[bytes, tuple[str, ...]]] = OrderedDict()
         self._lock = threading.Lock()
         # Rendered in place of the nonce, replaced by each request's own nonce.
         self.nonce_placeholder = "nonce-" + secrets.token_hex(16)
         self._placeholder_bytes = self.nonce_placeholder.encode()
+        self._slot_prefix = "slot" + secrets.token_hex(16)
 
-    def get(self, key: Hashable) -> bytes | None:
+    def placeholder(self, name: str) -> str:
+        """What a page is rendered with in place of the `own` value `name`."""
+        return f"{self._slot_prefix}{name}x"
+
+    def get(self, key: Hashable) -> tuple[bytes, tuple[str, ...]] | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: Hashable, page: bytes) -> None:
+    def put(self, key: Hashable, page: tuple[bytes, tuple[str, ...]]) -> None:
         with self._lock:
             self._pages[key] = page
             self._pages.move_to_end(key)
@@ -70,23 +80,33 @@ def init_page_cache(app: Flask) -> None:
     app.extensions["page_cache"] = PageCache(size) if enabled else None
 
 
-def render_cached(key: Hashable, render: Callable[[], str]) -> str | bytes:
-    """The page for `key`, rendered by `render()` on a miss, with this request's nonce.
+def render_cached(
+    key: Hashable, render: Callable[[dict[str, str]], str], own: dict[str, str] | None = None
+) -> str | bytes:
+    """The page for `key`, with this request's `own` values and CSP nonce.
 
-    Pages are kept encoded (UTF-8, as Flask sends them): a hit costs one bytes.replace."""
+    `render(values)` renders the page with `values` for `own`'s names: the cache calls it
+    on a miss with placeholders, which it fills in on every request; without the cache, it
+    gets the values themselves. Pages are kept encoded (UTF-8, as Flask sends them)."""
+    own = own or {}
     cache: PageCache | None = current_app.extensions.get("page_cache")
     if cache is None or session.get("_flashes"):
-        return render()
-    page = cache.get(key)
-    if page is None:
+        return render(own)
+    entry = cache.get(key)
+    if entry is None:
         environ = request.environ
         nonce = environ.get(NONCE_KEY)
         environ[NONCE_KEY] = cache.nonce_placeholder
         try:
-            page = render().encode()
+            page = render({name: cache.placeholder(name) for name in own}).encode()
         finally:
             del environ[NONCE_KEY]
             if nonce is not None:
                 environ[NONCE_KEY] = nonce
-        cache.put(key, page)
+        shown = tuple(name for name in own if cache.placeholder(name).encode() in page)
+        entry = page, shown
+        cache.put(key, entry)
+    page, shown = entry
+    for name in shown:
+        page = page.replace(cache.placeholder(name).encode(), escape(own[name]).encode())
     return cache.with_nonce(page, csp_nonce())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from unittest import mock
 
+import pytest
 from flask import request
 
 from portal import create_app
@@ -80,3 +81,17 @@ def test_a_page_read_through_the_cookie_varies_on_it(client, session):
     assert response.status_code == 200
     assert "Cookie" in response.headers["Vary"]
     assert "Set-Cookie" not in response.headers  # nothing changed: nothing written
+
+
+def test_cookies_are_read_as_werkzeug_reads_them(app):
+    header = 'portal_session=abc.def; lang="en"; other=1; other=2'
+    with app.test_request_context("/", headers={"Cookie": header}):
+        cookies = request.cookies
+        assert cookies["portal_session"] == "abc.def"
+        assert cookies["lang"] == "en"
+        assert cookies.getlist("other") == ["1", "2"]
+    # Shared between requests with the same header: it must not change.
+    with app.test_request_context("/", headers={"Cookie": header}), pytest.raises(TypeError):
+        request.cookies["portal_session"] = "forged"
+    with app.test_request_context("/"):
+        assert dict(request.cookies) == {}

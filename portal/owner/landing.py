@@ -1,16 +1,19 @@
 """Whether the letter of this browser session still opens, and what its landing shows.
 
 The landing is the page every QR scan leads to, thousands of times an hour when a
-campaign's letters arrive. It is served from the page cache (portal.pagecache) while the
-rows it shows are unchanged; this module answers, in one query, whether the letter is still
-usable (not revoked, not expired) and the `updated_at` stamps of those rows (letter,
-campaign, collectivité, dwelling, response), which make the cache key.
+campaign's letters arrive. It is served from the page cache (portal.pagecache): the page
+of every letter of a campaign is the same in a given language but for the owner's own
+facts (the dwelling's address, the date of their answer), so one rendering serves them
+all. This module answers, in one query, whether the letter is still usable (not revoked,
+not expired), what makes the shape of its page (the campaign and collectivité with their
+`updated_at` stamps, where the owner stands: not started, started, submitted) and the
+owner's own facts, filled in on each request.
 
 The query is compiled once per database dialect and run on a raw DBAPI cursor, on a
 connection of its own per worker thread (`LandingReader`): SQLAlchemy's statement execution
 and the pool's checkout and return (with, on PostgreSQL, its pre-ping round trip) cost more
-than the query itself on this path. The stamps are the raw values the driver returns (text
-on SQLite, datetimes on PostgreSQL): they are only compared for equality.
+than the query itself on this path. The columns go through their SQLAlchemy types' result
+processors, as an ORM query's would; the stamps are only compared for equality.
 """
 
 from __future__ import annotations
@@ -19,9 +22,22 @@ import contextlib
 import functools
 import logging
 import threading
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import Dialect, Engine, and_, bindparam, event, func, select
+from sqlalchemy import (
+    Dialect,
+    Engine,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    event,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.pool import StaticPool
 
 from portal.models import Campaign, Collectivite, Housing, Letter, Response
@@ -33,8 +49,11 @@ LANDING_STATE = (
         Letter.revoked_at.is_not(None),
         Letter.revoked_reason,
         and_(Campaign.letters_expire_at.is_not(None), Campaign.letters_expire_at <= func.now()),
-        Letter.updated_at, Campaign.updated_at, Collectivite.updated_at, Housing.updated_at,
-        Response.updated_at,
+        Campaign.id, Campaign.updated_at, Collectivite.id, Collectivite.updated_at,
+        # Answers saved: an exit without answers leaves "{}" (the same text on both databases).
+        func.coalesce(func.length(cast(Response.answers, Text)), literal_column("0"))
+        > literal_column("2"),
+        Housing.address_lines, Response.submitted_at,
     )
     .join(Campaign, Campaign.id == Letter.campaign_id)
     .join(Collectivite, Collectivite.id == Campaign.collectivite_id)
@@ -44,10 +63,28 @@ LANDING_STATE = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class LandingState:
+    """A letter's landing: `shape` (what its page shares with every letter of the campaign
+    in the same language and at the same stage) and the owner's own facts."""
+
+    shape: tuple
+    progress: str  # "new", "started" (answers saved) or "submitted"
+    address: str
+    submitted_at: datetime | None
+
+
 @functools.lru_cache(maxsize=16)
-def _compiled(dialect: Dialect) -> tuple[str, bool]:
+def _compiled(dialect: Dialect) -> tuple[str, bool, tuple]:
+    """The query's text, its parameter style, and the result processors of its last two
+    columns (the address lines and the submission date: the others are flags, and stamps
+    that are only compared)."""
     compiled = LANDING_STATE.compile(dialect=dialect)
-    return str(compiled), compiled.positional
+    processors = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) or (lambda value: value)
+        for column in LANDING_STATE.selected_columns[-2:]
+    )
+    return str(compiled), compiled.positional, processors
 
 
 class LandingReader:
@@ -62,7 +99,7 @@ class LandingReader:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.sql, self.positional = _compiled(engine.dialect)
+        self.sql, self.positional, self.processors = _compiled(engine.dialect)
         self.errors = engine.dialect.loaded_dbapi.Error
         self.shared = isinstance(engine.pool, StaticPool)
         self._local = threading.local()
@@ -71,6 +108,16 @@ class LandingReader:
         event.listen(engine, "engine_disposed", self.close_all)
 
     def fetch(self, letter_id: int) -> tuple | None:
+        """The query's row for this letter (its last two values converted by their types)."""
+        row = self._fetch(letter_id)
+        if row is None:
+            return None
+        *values, address_lines, submitted_at = row
+        to_lines, to_datetime = self.processors
+        return (*values, to_lines(address_lines) if address_lines else [],
+                to_datetime(submitted_at) if submitted_at else None)  # fmt: skip
+
+    def _fetch(self, letter_id: int) -> tuple | None:
         parameters = (letter_id,) if self.positional else {"letter_id": letter_id}
         if self.shared:
             connection = self.engine.raw_connection()
@@ -125,19 +172,25 @@ class LandingReader:
         self._local = threading.local()
 
 
-def landing_state(letter_id: object) -> tuple | None:
-    """The stamps of what the landing shows, or None when the letter does not open."""
+def landing_state(letter_id: object) -> LandingState | None:
+    """What the landing shows of this letter, or None when the letter does not open."""
     if not isinstance(letter_id, int):
         return None
     reader: LandingReader = current_app.extensions["landing_reader"]
     row = reader.fetch(letter_id)
     if row is None:
         return None
-    revoked, reason, expired, *stamps = row
+    revoked, reason, expired, *shape, answered, address_lines, submitted_at = row
     if revoked:
         log.info("letter %s refused: revoked (%s)", letter_id, reason)
         return None
     if expired:
         log.info("letter %s refused: expired", letter_id)
         return None
-    return tuple(stamps)
+    progress = "submitted" if submitted_at else "started" if answered else "new"
+    return LandingState(
+        shape=(*shape, progress),
+        progress=progress,
+        address=", ".join(address_lines),
+        submitted_at=submitted_at,
+    )

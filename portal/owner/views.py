@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import format_date
 
 from portal.extensions import db
 from portal.i18n import select_locale
 from portal.owner import blueprint
 from portal.owner.forms import CodeForm
-from portal.owner.journey import find_response
 from portal.owner.landing import landing_state
 from portal.owner.service import (
     find_letter_by_code,
@@ -58,22 +58,24 @@ def code():
 
 @blueprint.get("/mon-logement")
 def landing():
-    """The owner's landing, the page every scan leads to: served from the page cache while
-    the rows it shows are unchanged (see portal.pagecache), checked by one query."""
+    """The owner's landing, the page every scan leads to: one rendering per campaign,
+    language and stage serves every owner of the campaign (see portal.pagecache), each
+    request checked by one query that also reads the owner's own facts."""
     letter_id = session.get("letter_id")
     state = landing_state(letter_id)
     if state is None:
         return render_template("owner/link_invalid.html"), 404
+    answered_on = format_date(state.submitted_at, "long") if state.submitted_at else ""
+    own = {"address": state.address, "answered_on": answered_on}
     # The query string is part of the page (the language switch links back to this URL).
-    key = ("landing", select_locale(), request.query_string, letter_id, *state)
-    return render_cached(key, lambda: _render_landing(letter_id))
+    key = ("landing", select_locale(), request.query_string, *state.shape)
+    return render_cached(key, lambda values: _render_landing(letter_id, state, values), own)
 
 
-def _render_landing(letter_id: int) -> str:
+def _render_landing(letter_id: int, state, values: dict[str, str]) -> str:
     g.letter = letter_in_session(db.session(), letter_id)
     if g.letter is None:  # revoked between the two reads
         abort(404)
     g.collectivite = g.letter.collectivite
-    response = find_response(db.session(), g.letter)
-    return render_template("owner/landing.html", letter=g.letter, housing=g.letter.housing,
-                           response=response)  # fmt: skip
+    return render_template("owner/landing.html", collectivite=g.collectivite,
+                           progress=state.progress, **values)  # fmt: skip

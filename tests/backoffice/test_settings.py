@@ -249,7 +249,7 @@ def owner_results(app, session, collectivite) -> str:
     """The results page of an owner of `collectivite` who answered and submitted."""
     letter, token, _ = make_letter(session, make_campaign(session, collectivite))
     answers = dict(VACANT_WITH_WORKS, owner_kind="individual", energy_label="F",
-                   accepts_rent_cap="yes", owner_income_band="modest")  # every question
+                   accepts_rent_cap="yes", owner_income_band="modest")  # fmt: skip
     session.add(Response(letter_id=letter.id, collectivite_id=collectivite.id,
                          answers=answers))  # fmt: skip
     session.commit()

@@ -9,7 +9,7 @@ import pytest
 from flask import template_rendered
 
 from portal.models import Response
-from tests.builders import make_letter
+from tests.builders import make_campaign, make_collectivite, make_housing, make_letter
 
 
 @pytest.fixture
@@ -104,3 +104,66 @@ def test_the_language_is_part_of_the_key(client, opened):
     assert "Votre logement" in client.get("/mon-logement").get_data(as_text=True)
     client.get("/langue/en?next=/mon-logement")
     assert "Your property" in client.get("/mon-logement").get_data(as_text=True)
+
+
+# One rendering for every letter of a campaign ------------------------------------------------
+
+
+def landing_of(app, token: str, language: str | None = None):
+    client = app.test_client()
+    assert client.get(f"/l/{token}").status_code == 303
+    if language:
+        client.get(f"/langue/{language}?next=/mon-logement")
+    return client.get("/mon-logement")
+
+
+def without_nonces(html: str) -> str:
+    return re.sub(r"nonce=\"[^\"]+\"", 'nonce=""', html)
+
+
+def test_the_owners_of_a_campaign_share_one_rendering(app, session, renders):
+    campaign = make_campaign(session, make_collectivite(session))
+    letters = [make_letter(session, campaign) for _ in range(3)]
+    session.commit()
+    for letter, token, _ in letters:
+        html = landing_of(app, token).get_data(as_text=True)
+        assert letter.housing.address in html
+        others = [other.housing.address for other, _, _ in letters if other is not letter]
+        assert not any(address in html for address in others)
+    assert renders.count("owner/landing.html") == 1
+
+
+def test_the_owners_own_facts_are_escaped_as_the_template_would(app, session):
+    campaign = make_campaign(session, make_collectivite(session))
+    tricky = ['<b>5 rue "Aux & Mots"</b>', "l'Îlot <script>alert(1)</script>"]
+    _letter, token, _ = make_letter(session, campaign, housing=make_housing(
+        session, campaign.collectivite, address_lines=tricky))  # fmt: skip
+    session.commit()
+    html = landing_of(app, token).get_data(as_text=True)
+    assert "&lt;b&gt;5 rue &#34;Aux &amp; Mots&#34;&lt;/b&gt;, l&#39;Îlot &lt;script&gt;" in html
+    assert "<script>alert" not in html
+
+
+@pytest.mark.parametrize("language", [None, "en"])
+@pytest.mark.parametrize("progress", ["new", "started", "submitted"])
+def test_the_cached_page_is_the_page_rendered_for_the_owner(app, session, progress, language):
+    campaign = make_campaign(session, make_collectivite(session))
+    tricky = ['3 <impasse> & "cour"', "58000 Nevers"]
+    letters = [make_letter(session, campaign, housing=make_housing(
+        session, campaign.collectivite, address_lines=tricky)) for _ in range(2)]  # fmt: skip
+    for day, (letter, _, _) in enumerate(letters, start=1):
+        if progress != "new":
+            on = datetime(2026, 10, day, 15, tzinfo=UTC) if progress == "submitted" else None
+            session.add(Response(collectivite_id=letter.collectivite_id, letter_id=letter.id,
+                                 answers={"situation": "vacant"}, submitted_at=on))  # fmt: skip
+    session.commit()
+    landing_of(app, letters[0][1], language)  # renders the campaign's page into the cache
+    cached = landing_of(app, letters[1][1], language).get_data(as_text=True)
+    app.extensions["page_cache"], cache = None, app.extensions["page_cache"]
+    try:
+        rendered = landing_of(app, letters[1][1], language).get_data(as_text=True)
+    finally:
+        app.extensions["page_cache"] = cache
+    assert without_nonces(cached) == without_nonces(rendered)
+    if progress == "submitted":
+        assert ("2 octobre 2026" if language is None else "October 2, 2026") in cached
