@@ -167,3 +167,12 @@ def test_the_cached_page_is_the_page_rendered_for_the_owner(app, session, progre
     assert without_nonces(cached) == without_nonces(rendered)
     if progress == "submitted":
         assert ("2 octobre 2026" if language is None else "October 2, 2026") in cached
+
+
+def test_a_response_without_answers_still_offers_to_start(client, session, opened):
+    session.add(Response(collectivite_id=opened.collectivite_id, letter_id=opened.id,
+                         answers={}))  # an exit before any question  # fmt: skip
+    session.commit()
+    html = client.get("/mon-logement").get_data(as_text=True)
+    assert "Commencer" in html
+    assert "Reprendre où j’en étais" not in html
