@@ -130,7 +130,13 @@ class Request(flask.Request):
 
     @cached_property
     def cookies(self) -> ImmutableMultiDict[str, str]:
-        return _parsed_cookies(self.environ.get("HTTP_COOKIE", ""), self.dict_storage_class)
+        header = self.environ.get("HTTP_COOKIE", "")
+        if len(header) > MAX_REMEMBERED_COOKIE_HEADER:  # never ours: no memory to spare
+            return parse_cookie(header, cls=self.dict_storage_class)
+        return _parsed_cookies(header, self.dict_storage_class)
+
+
+MAX_REMEMBERED_COOKIE_HEADER = 1024  # ours is ~150 characters; at most ~10 MB remembered
 
 
 @functools.lru_cache(maxsize=10_000)

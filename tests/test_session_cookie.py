@@ -95,3 +95,13 @@ def test_cookies_are_read_as_werkzeug_reads_them(app):
         request.cookies["portal_session"] = "forged"
     with app.test_request_context("/"):
         assert dict(request.cookies) == {}
+
+
+def test_a_long_cookie_header_is_read_but_not_remembered(app):
+    from portal.extensions import _parsed_cookies
+
+    header = "portal_session=abc; padding=" + "x" * 2000
+    before = _parsed_cookies.cache_info().currsize
+    with app.test_request_context("/", headers={"Cookie": header}):
+        assert request.cookies["padding"] == "x" * 2000
+    assert _parsed_cookies.cache_info().currsize == before
