@@ -22,8 +22,8 @@ import contextlib
 import functools
 import logging
 import threading
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import (
@@ -63,8 +63,7 @@ LANDING_STATE = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class LandingState:
+class LandingState(NamedTuple):
     """A letter's landing: `shape` (what its page shares with every letter of the campaign
     in the same language and at the same stage) and the owner's own facts."""
 
@@ -108,16 +107,7 @@ class LandingReader:
         event.listen(engine, "engine_disposed", self.close_all)
 
     def fetch(self, letter_id: int) -> tuple | None:
-        """The query's row for this letter (its last two values converted by their types)."""
-        row = self._fetch(letter_id)
-        if row is None:
-            return None
-        *values, address_lines, submitted_at = row
-        to_lines, to_datetime = self.processors
-        return (*values, to_lines(address_lines) if address_lines else [],
-                to_datetime(submitted_at) if submitted_at else None)  # fmt: skip
-
-    def _fetch(self, letter_id: int) -> tuple | None:
+        """The query's row for this letter, as the driver returns it."""
         parameters = (letter_id,) if self.positional else {"letter_id": letter_id}
         if self.shared:
             connection = self.engine.raw_connection()
@@ -181,6 +171,7 @@ def landing_state(letter_id: object) -> LandingState | None:
     if row is None:
         return None
     revoked, reason, expired, *shape, answered, address_lines, submitted_at = row
+    to_lines, to_datetime = reader.processors
     if revoked:
         log.info("letter %s refused: revoked (%s)", letter_id, reason)
         return None
@@ -191,6 +182,6 @@ def landing_state(letter_id: object) -> LandingState | None:
     return LandingState(
         shape=(*shape, progress),
         progress=progress,
-        address=", ".join(address_lines),
-        submitted_at=submitted_at,
+        address=", ".join(to_lines(address_lines)) if address_lines else "",
+        submitted_at=to_datetime(submitted_at) if submitted_at else None,
     )
