@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import time
 
 import flask
@@ -154,6 +155,11 @@ class SessionInterface(SecureCookieSessionInterface):
     verifies the same way under the same keys. The age limit is checked on every request,
     and each request gets its own copy of the data.
     """
+
+    # Flask's own is a Python function wrapping hashlib.sha1 (for FIPS builds, where SHA-1 may
+    # be missing at import time), which sends the hmac module down its pure-Python path; the
+    # builtin takes OpenSSL's. Same HMAC-SHA1, same signatures.
+    digest_method = staticmethod(hashlib.sha1)
 
     def __init__(self) -> None:
         self._serializers: dict = {}
