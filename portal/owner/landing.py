@@ -112,13 +112,17 @@ class LandingReader:
         if self.shared:
             connection = self.engine.raw_connection()
             try:
-                return self._run(connection, parameters)
+                cursor = connection.cursor()
+                try:
+                    return self._run(cursor, parameters)
+                finally:
+                    cursor.close()
             finally:
                 connection.close()
         for attempt in (1, 2):
-            connection = self._connection()
+            connection, cursor = self._connection()
             try:
-                return self._run(connection, parameters)
+                return self._run(cursor, parameters)
             except self.errors:
                 self._discard(connection)
                 if attempt == 2:
@@ -126,28 +130,26 @@ class LandingReader:
                 log.warning("landing query failed: retrying on a new connection", exc_info=True)
         raise AssertionError("unreachable")
 
-    def _run(self, connection, parameters) -> tuple | None:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(self.sql, parameters)
-            return cursor.fetchone()
-        finally:
-            cursor.close()
+    def _run(self, cursor, parameters) -> tuple | None:
+        cursor.execute(self.sql, parameters)
+        rows = cursor.fetchall()  # to the end: SQLite then ends the statement's read
+        return rows[0] if rows else None
 
-    def _connection(self):
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
+    def _connection(self) -> tuple:
+        """This thread's connection and its cursor (kept: a cursor is reusable)."""
+        kept = getattr(self._local, "kept", None)
+        if kept is None:
             pooled = self.engine.raw_connection()  # opened with the engine's settings
             pooled.detach()  # closed for good, never returned to the pool
             connection = pooled.dbapi_connection
             self.engine.dialect.set_isolation_level(connection, "AUTOCOMMIT")
             with self._lock:
                 self._connections.add(connection)
-            self._local.connection = connection
-        return connection
+            kept = self._local.kept = (connection, connection.cursor())
+        return kept
 
     def _discard(self, connection) -> None:
-        self._local.connection = None
+        self._local.kept = None
         with self._lock:
             self._connections.discard(connection)
         with contextlib.suppress(self.errors):

@@ -21,7 +21,7 @@ def opened(client, session):
 
 
 def this_threads_connection(app):
-    return app.extensions["landing_reader"]._local.connection
+    return app.extensions["landing_reader"]._local.kept[0]
 
 
 def in_transaction(app, connection) -> bool:
@@ -89,3 +89,15 @@ def test_an_in_memory_database_is_read_through_the_pool():
     with app.app_context():
         assert landing_state(12345) is None  # read there: another connection has no tables
     engine.dispose()
+
+
+def test_the_landing_query_leaves_no_read_open(app, client, session, opened):
+    """A read left open would keep SQLite's write-ahead log from being checkpointed."""
+    if app.extensions["database"].dialect.name != "sqlite":
+        pytest.skip("PostgreSQL: see the transaction test above")
+    assert client.get("/mon-logement").status_code == 200
+    opened.collectivite.name = "Autre nom"  # something in the log
+    session.commit()
+    with app.extensions["database"].connect() as connection:
+        busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    assert busy == 0
