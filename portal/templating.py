@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import weakref
+
 from flask import Flask, g, request, url_for
 from flask_babel import get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from portal.i18n import LANGUAGE_NAMES, current_language
 from portal.security import csp_nonce
@@ -39,6 +43,35 @@ def _translations():
     return translations
 
 
+# Each catalog's translated messages, as templates use them (a page calls `_` dozens of times).
+_TRANSLATED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@pass_context
+def gettext(context, message: str, **variables) -> str:
+    """Jinja's "newstyle" gettext, as `_` and `gettext` in templates: the translated message
+    is always a format string (`%%` is a percent sign), escaped in autoescaping templates.
+
+    Jinja's own goes through two generic calls and a Markup formatting on every use; this
+    keeps each catalog's translated messages, ready to use when there is nothing to format."""
+    translations = _translations()
+    known = _TRANSLATED.get(translations)
+    if known is None:
+        known = _TRANSLATED.setdefault(translations, {})
+    escaped = context.eval_ctx.autoescape
+    translated = known.get((message, escaped))
+    if translated is None:
+        text = translations.ugettext(message)
+        # Our own catalog, trusted as Jinja's gettext trusts it; the variables are escaped.
+        translated = known[(message, escaped)] = Markup(text) if escaped else text  # noqa: S704
+    if variables:
+        return translated % variables
+    formatted = known.get((message, escaped, None))
+    if formatted is None:
+        formatted = known[(message, escaped, None)] = translated % {}
+    return formatted
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -49,6 +82,7 @@ def init_templating(app: Flask) -> None:
         lambda singular, plural, n: _translations().ungettext(singular, plural, n),
         newstyle=True,
     )
+    app.jinja_env.globals.update({"gettext": gettext, "_": gettext})
     # Globals, unlike context variables, are visible inside imported macros too.
     app.jinja_env.globals["language_return_path"] = language_return_path
     app.jinja_env.globals["logo_url"] = logo_url

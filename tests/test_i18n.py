@@ -70,3 +70,32 @@ def test_the_template_is_up_to_date(tmp_path):
         assert {m.id for m in read_po(fresh)} == {m.id for m in read_po(kept)}, (
             "run `portal i18n update` and translate the new strings"
         )
+
+
+def render_in(app, language: str, source: str) -> str:
+    from flask import render_template_string, session
+
+    with app.test_request_context("/"):
+        session["lang"] = language
+        return render_template_string(source)
+
+
+def test_templates_translate_with_the_pages_language(app):
+    source = '{{ _("Votre logement") }}'
+    assert render_in(app, "fr", source) == "Votre logement"
+    assert render_in(app, "en", source) == "Your property"
+    assert render_in(app, "fr", source) == "Votre logement"  # each catalog its own messages
+
+
+def test_translated_messages_escape_their_variables_only(app):
+    source = '{{ _("Agents de %(collectivite)s", collectivite=c) }}'
+    html = render_in(app, "en", "{% set c = '<b>A & B</b>' %}" + source)
+    assert html == "Agents of &lt;b&gt;A &amp; B&lt;/b&gt;"
+    plain = render_in(app, "en", "{% autoescape false %}{% set c = '<b>A</b>' %}" + source
+                      + "{% endautoescape %}")  # fmt: skip
+    assert plain == "Agents of <b>A</b>"
+
+
+def test_a_message_is_always_a_format_string(app):
+    assert render_in(app, "fr", '{{ _("100 %% sûr") }}') == "100 % sûr"
+    assert render_in(app, "fr", '{{ gettext("%(n)s %%", n=5) }}') == "5 %"
