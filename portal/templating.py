@@ -45,6 +45,7 @@ def _translations():
 
 # Each catalog's translated messages, as templates use them (a page calls `_` dozens of times).
 _TRANSLATED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+MAX_TRANSLATED = 10_000
 
 
 @pass_context
@@ -61,6 +62,8 @@ def gettext(context, message: str, **variables) -> str:
     escaped = context.eval_ctx.autoescape
     translated = known.get((message, escaped))
     if translated is None:
+        if len(known) > MAX_TRANSLATED:  # templates translate literals; never grow unbounded
+            known.clear()
         text = translations.ugettext(message)
         # Our own catalog, trusted as Jinja's gettext trusts it; the variables are escaped.
         translated = known[(message, escaped)] = Markup(text) if escaped else text  # noqa: S704
