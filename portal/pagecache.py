@@ -75,9 +75,9 @@ class PageCache:
         holes_by_text = {self.nonce_placeholder: NONCE}
         holes_by_text |= {self.placeholder(name): name for name in names}
         pattern = "(" + "|".join(map(re.escape, holes_by_text)) + ")"
-        pieces = [piece.encode() for piece in re.split(pattern, page)]
-        holes = tuple(holes_by_text[piece.decode()] for piece in pieces[1::2])
-        return Page(tuple(pieces[0::2]), holes)
+        pieces = re.split(pattern, page)  # literal, placeholder, literal…
+        literals = tuple(piece.encode() for piece in pieces[0::2])
+        return Page(literals, tuple(holes_by_text[piece] for piece in pieces[1::2]))
 
     def get(self, key: Hashable) -> Page | None:
         with self._lock:

@@ -79,7 +79,8 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    # Templates translate through the request's catalog, found once per request.
+    # Templates translate through the request's catalog, found once per request: ngettext
+    # as Jinja wraps it; gettext and `_` replaced by ours (above) just after.
     app.jinja_env.install_gettext_callables(
         lambda message: _translations().ugettext(message),
         lambda singular, plural, n: _translations().ungettext(singular, plural, n),

@@ -12,8 +12,9 @@ owner's own facts, filled in on each request.
 The query is compiled once per database dialect and run on a raw DBAPI cursor, on a
 connection of its own per worker thread (`LandingReader`): SQLAlchemy's statement execution
 and the pool's checkout and return (with, on PostgreSQL, its pre-ping round trip) cost more
-than the query itself on this path. The columns go through their SQLAlchemy types' result
-processors, as an ORM query's would; the stamps are only compared for equality.
+than the query itself on this path. The address lines and the submission date go through
+their SQLAlchemy types' result processors, as an ORM query's would; the other columns are
+flags, ids, and stamps that are only compared for equality.
 """
 
 from __future__ import annotations

@@ -25,14 +25,6 @@ def renders(app):
     template_rendered.disconnect(record, app)
 
 
-@pytest.fixture
-def opened(client, session):
-    letter, token, _ = make_letter(session)
-    session.commit()
-    assert client.get(f"/l/{token}").status_code == 303
-    return letter
-
-
 def nonces(response) -> tuple[set[str], str]:
     html = response.get_data(as_text=True)
     header = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"])

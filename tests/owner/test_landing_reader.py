@@ -12,14 +12,6 @@ from portal.owner.landing import landing_state
 from tests.builders import make_letter
 
 
-@pytest.fixture
-def opened(client, session):
-    letter, token, _ = make_letter(session)
-    session.commit()
-    assert client.get(f"/l/{token}").status_code == 303
-    return letter
-
-
 def this_threads_connection(app):
     return app.extensions["landing_reader"]._local.kept[0]
 
