@@ -59,8 +59,8 @@ from support.http_load import (
 )
 
 from portal.commands.database import upgrade
+from portal.database import make_engine
 from portal.demo import HOUSINGS, demo_token, load_demo
-from portal.extensions import make_engine
 from portal.letters.codes import hash_token, new_token
 from portal.models import Campaign, Housing, HousingOwner, Letter, Owner
 

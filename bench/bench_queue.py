@@ -60,7 +60,7 @@ from support.queue_data import (
 
 from portal import create_app
 from portal.backoffice.answers import QueueFilter, queue_page, tab_counts
-from portal.extensions import make_engine
+from portal.database import make_engine
 from portal.queue import search_text
 
 TARGET_MS = 100.0

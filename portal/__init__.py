@@ -44,11 +44,9 @@ def load_config(app: Flask, config, overrides: dict) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from portal.extensions import Request, SessionInterface, csrf, db, mail
+    from portal.extensions import csrf, db, mail
     from portal.i18n import init_babel
 
-    app.request_class = Request
-    app.session_interface = SessionInterface()
     db.init_app(app)
     csrf.init_app(app)
     mail.init_app(app)

@@ -8,7 +8,7 @@ no personal data of the owner: see the reasoning in portal.backoffice.digest.
 
 from __future__ import annotations
 
-from flask import current_app, g, render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -40,15 +40,9 @@ def external_url(endpoint: str, **values) -> str:
 
 def in_french(render, *args, **kwargs):
     """Call `render` (render_template, gettext…) with the agents' language: French, even
-    in a request whose page is in English (the page's catalog cache is set aside)."""
+    in a request whose page is in English."""
     with force_locale(AGENTS_LOCALE):
-        cached = g.pop("_translations", None)
-        try:
-            return render(*args, **kwargs)
-        finally:
-            g.pop("_translations", None)
-            if cached is not None:
-                g._translations = cached
+        return render(*args, **kwargs)
 
 
 def display_name(collectivite: Collectivite) -> str:

@@ -57,7 +57,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from portal import ratelimit
 from portal.config import ConfigurationError
-from portal.extensions import begin_write, db
+from portal.database import begin_write
+from portal.extensions import db
 from portal.models import LookupFailureHour
 from portal.outbox import queue_mail
 

@@ -8,13 +8,18 @@ facts (`own`: their dwelling's address…); later requests only check that the k
 holds (one query, made by the caller), fill in their own facts, HTML-escaped as the
 template would, and swap in their own CSP nonce.
 
-What a key must hold: everything the page shows but the `own` values. The caller builds it
-from the language and the `updated_at` stamps of the rows the page reads, so any change to
-them (a collectivité's new contact, a revoked letter seen by the caller's query) makes a new
-key and the old entry simply ages out of the LRU. The template must print `own` values as
-plain text (`{{ value }}`, no filter that would change them). Pages with anything else
-specific to the request (form errors, a CSRF token, flashed messages) must not go through
-here; `render_cached` renders without the cache when the session holds flashed messages.
+What a key holds is fixed here, as an allow-list (`PageKey`): the template, the language,
+the collectivité and the campaign with their `updated_at` stamps, and the owner's stage (not
+started, started, submitted). Nothing from the request (no query string, no header) and
+nothing of the owner goes into it, so no visitor can grow the cache or flush it, and any
+change to those rows (a collectivité's new contact) makes a new key while the old entry
+ages out of the LRU. The page is rendered only from what the key names and from the
+placeholders this module fills: the render callable must read nothing of the owner's
+letter (the landing renders from the collectivité alone), and the template must print `own`
+values as plain text (`{{ value }}`, no filter that would change them). Pages with anything
+else specific to the request (form errors, a CSRF token, flashed messages) must not go
+through here; `render_cached` renders without the cache when the session holds flashed
+messages.
 
 The cache is per worker process and bounded (`PAGE_CACHE_SIZE` entries, 2,000 by default:
 with pages of ~15 kB, at most ~30 MB per worker). It is off when templates auto-reload
@@ -27,7 +32,8 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import NamedTuple
 
 from flask import Flask, current_app, request, session
@@ -39,6 +45,18 @@ DEFAULT_SIZE = 2000
 
 
 NONCE = ""  # the hole for the request's nonce (the others are named by `own`'s names)
+
+
+class PageKey(NamedTuple):
+    """Everything a cached page may depend on, apart from the `own` values it is filled with."""
+
+    template: str
+    language: str
+    collectivite_id: int
+    collectivite_updated_at: datetime
+    campaign_id: int
+    campaign_updated_at: datetime
+    stage: str
 
 
 class Page(NamedTuple):
@@ -60,7 +78,7 @@ class PageCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._pages: OrderedDict[Hashable, Page] = OrderedDict()
+        self._pages: OrderedDict[PageKey, Page] = OrderedDict()
         self._lock = threading.Lock()
         # Rendered in place of the nonce, and of each `own` value.
         self.nonce_placeholder = "nonce-" + secrets.token_hex(16)
@@ -79,14 +97,14 @@ class PageCache:
         literals = tuple(piece.encode() for piece in pieces[0::2])
         return Page(literals, tuple(holes_by_text[piece] for piece in pieces[1::2]))
 
-    def get(self, key: Hashable) -> Page | None:
+    def get(self, key: PageKey) -> Page | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: Hashable, page: Page) -> None:
+    def put(self, key: PageKey, page: Page) -> None:
         with self._lock:
             self._pages[key] = page
             self._pages.move_to_end(key)
@@ -104,7 +122,7 @@ def init_page_cache(app: Flask) -> None:
 
 
 def render_cached(
-    key: Hashable, render: Callable[[dict[str, str]], str], own: dict[str, str] | None = None
+    key: PageKey, render: Callable[[dict[str, str]], str], own: dict[str, str] | None = None
 ) -> str | bytes:
     """The page for `key`, with this request's `own` values and CSP nonce.
 
@@ -112,6 +130,8 @@ def render_cached(
     on a miss with placeholders, which it fills in on every request; without the cache, it
     gets the values themselves. Pages are kept encoded (UTF-8, as Flask sends them) and cut
     at their placeholders: a hit costs one join."""
+    if not isinstance(key, PageKey):
+        raise TypeError("a cached page is keyed by a PageKey")
     own = own or {}
     cache: PageCache | None = current_app.extensions.get("page_cache")
     if cache is None or session.get("_flashes"):

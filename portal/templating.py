@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import weakref
-
 from flask import Flask, g, request, url_for
-from flask_babel import get_translations
-from jinja2 import pass_context
-from markupsafe import Markup
 
 from portal.i18n import LANGUAGE_NAMES, current_language
 from portal.security import csp_nonce
 
 # Pages whose URL carries a secret (the letter token): never echoed into links.
 SECRET_URL_ENDPOINTS = {"owner.letter_link"}
+# Pages that ignore their query string (the cached landing): the switch returns to the path.
+QUERYLESS_ENDPOINTS = {"owner.landing"}
 
 
 def language_return_path() -> str:
@@ -21,6 +18,8 @@ def language_return_path() -> str:
     carries a letter token (then the typed-code page, which is neutral)."""
     if request.endpoint in SECRET_URL_ENDPOINTS:
         return url_for("owner.code")
+    if request.endpoint in QUERYLESS_ENDPOINTS:
+        return request.path
     return request.full_path.rstrip("?")
 
 
@@ -35,58 +34,11 @@ def logo_url(operator) -> str | None:
     return url_for("static", filename=path)
 
 
-def _translations():
-    """This request's catalog, looked up once (Flask-Babel looks it up on every call)."""
-    translations = g.get("_translations")
-    if translations is None:
-        translations = g._translations = get_translations()
-    return translations
-
-
-# Each catalog's translated messages, as templates use them (a page calls `_` dozens of times).
-_TRANSLATED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-MAX_TRANSLATED = 10_000
-
-
-@pass_context
-def gettext(context, message: str, **variables) -> str:
-    """Jinja's "newstyle" gettext, as `_` and `gettext` in templates: the translated message
-    is always a format string (`%%` is a percent sign), escaped in autoescaping templates.
-
-    Jinja's own goes through two generic calls and a Markup formatting on every use; this
-    keeps each catalog's translated messages, ready to use when there is nothing to format."""
-    translations = _translations()
-    known = _TRANSLATED.get(translations)
-    if known is None:
-        known = _TRANSLATED.setdefault(translations, {})
-    escaped = context.eval_ctx.autoescape
-    translated = known.get((message, escaped))
-    if translated is None:
-        if len(known) > MAX_TRANSLATED:  # templates translate literals; never grow unbounded
-            known.clear()
-        text = translations.ugettext(message)
-        # Our own catalog, trusted as Jinja's gettext trusts it; the variables are escaped.
-        translated = known[(message, escaped)] = Markup(text) if escaped else text  # noqa: S704
-    if variables:
-        return translated % variables
-    formatted = known.get((message, escaped, None))
-    if formatted is None:
-        formatted = known[(message, escaped, None)] = translated % {}
-    return formatted
-
-
 def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    # Templates translate through the request's catalog, found once per request: ngettext
-    # as Jinja wraps it; gettext and `_` replaced by ours (above) just after.
-    app.jinja_env.install_gettext_callables(
-        lambda message: _translations().ugettext(message),
-        lambda singular, plural, n: _translations().ungettext(singular, plural, n),
-        newstyle=True,
-    )
-    app.jinja_env.globals.update({"gettext": gettext, "_": gettext})
+    # `_`, `gettext` and `ngettext` come from Flask-Babel (Jinja's newstyle gettext).
     # Globals, unlike context variables, are visible inside imported macros too.
     app.jinja_env.globals["language_return_path"] = language_return_path
     app.jinja_env.globals["logo_url"] = logo_url

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from portal.commands.database import alembic_config, upgrade
-from portal.extensions import make_engine
+from portal.database import make_engine
 from portal.models import Base
 from tests.conftest import fresh_database
 

@@ -1,11 +1,10 @@
-"""The signed session cookie: verified once per worker, yet never trusted beyond its terms."""
+"""The signed session cookie (Flask's own): never trusted beyond its terms."""
 
 from __future__ import annotations
 
 import time
 from unittest import mock
 
-import pytest
 from flask import request
 
 from portal import create_app
@@ -54,25 +53,6 @@ def test_a_cookie_from_the_future_is_refused(app):
     assert dict(open_session(app, cookie_for(app, {"a": 1}, signed_at=time.time() + 60))) == {}
 
 
-def test_a_cookie_verified_earlier_still_expires(app):
-    lifetime = app.permanent_session_lifetime.total_seconds()
-    cookie = cookie_for(app, {"letter_id": 7}, signed_at=time.time() - lifetime + 30)
-    assert dict(open_session(app, cookie)) == {"letter_id": 7}  # verified, remembered
-    later = time.time() + 60
-    with mock.patch("portal.extensions.time.time", return_value=later):
-        assert dict(open_session(app, cookie)) == {}
-
-
-def test_each_request_gets_its_own_copy_of_the_data(app):
-    cookie = cookie_for(app, {"letter_id": 7, "_flashes": [("info", "saved")]})
-    first = open_session(app, cookie)
-    first["letter_id"] = 8
-    first["_flashes"].append(("info", "again"))
-    second = open_session(app, cookie)
-    assert dict(second) == {"letter_id": 7, "_flashes": [("info", "saved")]}
-    assert not second.modified
-
-
 def test_a_page_read_through_the_cookie_varies_on_it(client, session):
     _letter, token, _ = make_letter(session)
     session.commit()
@@ -81,27 +61,3 @@ def test_a_page_read_through_the_cookie_varies_on_it(client, session):
     assert response.status_code == 200
     assert "Cookie" in response.headers["Vary"]
     assert "Set-Cookie" not in response.headers  # nothing changed: nothing written
-
-
-def test_cookies_are_read_as_werkzeug_reads_them(app):
-    header = 'portal_session=abc.def; lang="en"; other=1; other=2'
-    with app.test_request_context("/", headers={"Cookie": header}):
-        cookies = request.cookies
-        assert cookies["portal_session"] == "abc.def"
-        assert cookies["lang"] == "en"
-        assert cookies.getlist("other") == ["1", "2"]
-    # Shared between requests with the same header: it must not change.
-    with app.test_request_context("/", headers={"Cookie": header}), pytest.raises(TypeError):
-        request.cookies["portal_session"] = "forged"
-    with app.test_request_context("/"):
-        assert dict(request.cookies) == {}
-
-
-def test_a_long_cookie_header_is_read_but_not_remembered(app):
-    from portal.extensions import _parsed_cookies
-
-    header = "portal_session=abc; padding=" + "x" * 2000
-    before = _parsed_cookies.cache_info().currsize
-    with app.test_request_context("/", headers={"Cookie": header}):
-        assert request.cookies["padding"] == "x" * 2000
-    assert _parsed_cookies.cache_info().currsize == before

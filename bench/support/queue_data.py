@@ -25,7 +25,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from portal.commands.database import upgrade
-from portal.extensions import make_engine
+from portal.database import make_engine
 from portal.models import Base
 from portal.models.base import UTCDateTime
 from portal.passwords import hash_password

@@ -44,7 +44,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.agent_mail import active_agent_emails, display_name, external_url, in_french
-from portal.extensions import begin_write
+from portal.database import begin_write
 from portal.models import Collectivite, Response
 from portal.models.contact import CallbackRequest
 from portal.models.response import QUEUE_TABS

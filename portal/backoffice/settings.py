@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.backoffice.logo import Logo
-from portal.extensions import begin_write
+from portal.database import begin_write
 from portal.local_overrides import partner_contact_id
 from portal.models import Agent, Collectivite, CollectiviteLogo, Event
 

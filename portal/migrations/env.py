@@ -6,7 +6,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from portal.extensions import make_engine
+from portal.database import make_engine
 from portal.models import Base
 
 config = context.config

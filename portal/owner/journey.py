@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.agent_mail import queue_callback_notices
-from portal.extensions import begin_write
+from portal.database import begin_write
 from portal.local_overrides import local_for
 from portal.models import Event, Letter, Response, ResponseRecommendation
 from portal.models.contact import CallbackRequest

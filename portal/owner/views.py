@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import format_date
 
 from portal.extensions import db
 from portal.i18n import select_locale
+from portal.models import Collectivite
 from portal.owner import blueprint
 from portal.owner.forms import CodeForm
-from portal.owner.landing import landing_state
+from portal.owner.landing import LandingState, landing_state
 from portal.owner.service import (
     find_letter_by_code,
     find_letter_by_token,
-    letter_in_session,
     open_letter,
 )
-from portal.pagecache import render_cached
+from portal.pagecache import PageKey, render_cached
 from portal.ratelimit import record_failed_code_attempt, refuse_blocked_code_attempt
 
 
@@ -61,21 +61,17 @@ def landing():
     """The owner's landing, the page every scan leads to: one rendering per campaign,
     language and stage serves every owner of the campaign (see portal.pagecache), each
     request checked by one query that also reads the owner's own facts."""
-    letter_id = session.get("letter_id")
-    state = landing_state(letter_id)
+    state = landing_state(db.session(), session.get("letter_id"))
     if state is None:
         return render_template("owner/link_invalid.html"), 404
     answered_on = format_date(state.submitted_at, "long") if state.submitted_at else ""
     own = {"address": state.address, "answered_on": answered_on}
-    # The query string is part of the page (the language switch links back to this URL).
-    key = ("landing", select_locale(), request.query_string, *state.shape)
-    return render_cached(key, lambda values: _render_landing(letter_id, state, values), own)
+    key = PageKey("owner/landing.html", select_locale(), *state.shape)
+    return render_cached(key, lambda values: _render_landing(state, values), own)
 
 
-def _render_landing(letter_id: int, state, values: dict[str, str]) -> str:
-    g.letter = letter_in_session(db.session(), letter_id)
-    if g.letter is None:  # revoked between the two reads
-        abort(404)
-    g.collectivite = g.letter.collectivite
+def _render_landing(state: LandingState, values: dict[str, str]) -> str:
+    """The landing from its collectivité and the placeholders of the owner's facts alone."""
+    g.collectivite = db.session.get(Collectivite, state.shape.collectivite_id)
     return render_template("owner/landing.html", collectivite=g.collectivite,
-                           progress=state.progress, **values)  # fmt: skip
+                           progress=state.shape.progress, **values)  # fmt: skip

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import template_rendered
 
 from portal.models import Response
-from tests.builders import make_campaign, make_collectivite, make_housing, make_letter
+from tests.builders import make_campaign, make_collectivite, make_housing, make_letter, make_owner
 
 
 @pytest.fixture
@@ -168,3 +168,111 @@ def test_a_response_without_answers_still_offers_to_start(client, session, opene
     html = client.get("/mon-logement").get_data(as_text=True)
     assert "Commencer" in html
     assert "Reprendre où j’en étais" not in html
+
+
+# The key is an allow-list: nothing of one owner reaches another's page -----------------------
+
+
+def owner_facts(n: int) -> dict:
+    """Every owner-side field of a letter, each a value found nowhere else."""
+    return {
+        "housing": {"local_id": f"58{n:010d}", "invariant": f"INV{n}X{n}Z",
+                    "address_lines": [f"{n} allée Témoin-{n}", f"Bâtiment Repère-{n}"],
+                    "insee_code": f"{58100 + n}", "kind": "MAISON" if n % 2 else "APPART",
+                    "living_area": 400 + n, "rooms_count": 20 + n, "building_year": 1700 + n,
+                    "vacancy_start_year": 1900 + n, "energy_label": "G" if n % 2 else "A",
+                    "sub_status": f"Sous-statut-{n}"},
+        "owner": {"full_name": f"Madame Témoin-{n}", "kind": f"Sorte-{n}",
+                  "address_lines": [f"{n} boulevard Privé-{n}", f"{75000 + n} Paris"],
+                  "email": f"temoin{n}@owner.example", "phone": f"06 55 {n:02d} {n:02d} 11"},
+        "letter": {"variant": f"variante-{n}", "sent_at": date(2026, 1, n)},
+        "response": {"answers": {"situation": "vacant", "blockers": f"frein-{n}"},
+                     "current_question": f"question-{n}", "progress": 30 + n,
+                     "submitted_at": datetime(2026, 3, n, 10, tzinfo=UTC)},
+    }
+
+
+def visible_texts(facts: dict) -> set[str]:
+    texts = set()
+    for fields in facts.values():
+        for value in fields.values():
+            values = value if isinstance(value, list) else [value]
+            if isinstance(value, dict):
+                values = list(value.values())
+            texts.update(str(item) for item in values if not isinstance(item, date | datetime))
+    texts.discard("vacant")
+    texts -= {"MAISON", "APPART", "A", "G"}  # too short to be told apart from the page's words
+    return texts
+
+
+@pytest.mark.parametrize("stage", ["new", "started", "submitted"])
+def test_no_owner_fact_reaches_another_owners_page(app, session, renders, stage):
+    campaign = make_campaign(session, make_collectivite(session))
+    tokens, facts = [], []
+    for n in (11, 12):
+        fields = owner_facts(n)
+        if stage != "submitted":
+            fields["response"]["submitted_at"] = None
+        housing = make_housing(session, campaign.collectivite, **fields["housing"])
+        owner = make_owner(session, campaign.collectivite, **fields["owner"])
+        letter, token, _ = make_letter(session, campaign, housing=housing, owner=owner,
+                                       **fields["letter"])  # fmt: skip
+        if stage != "new":
+            session.add(Response(collectivite_id=letter.collectivite_id, letter_id=letter.id,
+                                 **fields["response"]))  # fmt: skip
+        tokens.append(token)
+        facts.append(fields)
+    session.commit()
+    first = landing_of(app, tokens[0]).get_data(as_text=True)  # fills the cache
+    second = landing_of(app, tokens[1]).get_data(as_text=True)  # served from it
+    assert renders.count("owner/landing.html") == 1
+    assert "Témoin-12" in second and "Témoin-11" in first  # each owner's address
+    assert not [text for text in visible_texts(facts[0]) if text in second]
+    assert not [text for text in visible_texts(facts[1]) if text in first]
+    if stage == "submitted":
+        assert "12 mars 2026" in second and "11 mars 2026" not in second
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "?a=1", "&".join(f"p{n}={n}" for n in range(10_000)), "lang=en&next=/ailleurs"],
+)
+def test_the_query_string_is_not_part_of_the_page(app, session, query):
+    campaign = make_campaign(session, make_collectivite(session))
+    _letter, token, _ = make_letter(session, campaign)
+    session.commit()
+    client = app.test_client()
+    client.get(f"/l/{token}")
+    cache = app.extensions["page_cache"]
+    before = len(cache)
+    response = client.get(f"/mon-logement?{query}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "p9999" not in html and "ailleurs" not in html
+    assert "next=/mon-logement&" in html or "next=/mon-logement\"" in html  # the switch's return
+    assert len(cache) <= before + 1
+
+
+def test_the_cache_never_grows_beyond_its_bound(app, session):
+    from portal.pagecache import PageCache, PageKey
+
+    cache = PageCache(size=3)
+    for n in range(10):
+        key = PageKey("t.html", "fr", n, datetime.now(UTC), n, datetime.now(UTC), "new")
+        cache.put(key, cache.cut(f"page {n}", ()))
+    assert len(cache) == 3
+
+
+def test_hostile_headers_are_served_normally(app, client, opened):
+    """1,000 languages in Accept-Language, a Cookie header of 8 KB beside the session's."""
+    cache = app.extensions["page_cache"]
+    before = len(cache)
+    languages = ", ".join(f"x{n:03d};q=0.{n % 10}" for n in range(1000))
+    response = client.get("/mon-logement", headers={"Accept-Language": languages})
+    assert response.status_code == 200 and "Votre logement" in response.get_data(as_text=True)
+    for n in range(120):
+        client.set_cookie(f"c{n}", "v" * 60)
+    response = client.get("/mon-logement")
+    assert len(response.request.headers["Cookie"]) >= 8000
+    assert response.status_code == 200 and "Votre logement" in response.get_data(as_text=True)
+    assert len(cache) <= before + 1
