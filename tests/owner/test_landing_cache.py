@@ -179,7 +179,7 @@ def owner_facts(n: int) -> dict:
         "housing": {"local_id": f"58{n:010d}", "invariant": f"INV{n}X{n}Z",
                     "address_lines": [f"{n} allée Témoin-{n}", f"Bâtiment Repère-{n}"],
                     "insee_code": f"{58100 + n}", "kind": "MAISON" if n % 2 else "APPART",
-                    "living_area": 400 + n, "rooms_count": 20 + n, "building_year": 1700 + n,
+                    "living_area": 4000 + n, "rooms_count": 2000 + n, "building_year": 1700 + n,
                     "vacancy_start_year": 1900 + n, "energy_label": "G" if n % 2 else "A",
                     "sub_status": f"Sous-statut-{n}"},
         "owner": {"full_name": f"Madame Témoin-{n}", "kind": f"Sorte-{n}",
@@ -201,8 +201,8 @@ def visible_texts(facts: dict) -> set[str]:
                 values = list(value.values())
             texts.update(str(item) for item in values if not isinstance(item, date | datetime))
     texts.discard("vacant")
-    texts -= {"MAISON", "APPART", "A", "G"}  # too short to be told apart from the page's words
-    return texts
+    texts -= {"MAISON", "APPART"}
+    return {text for text in texts if len(text) >= 4}  # shorter: found in any page by chance
 
 
 @pytest.mark.parametrize("stage", ["new", "started", "submitted"])
@@ -223,8 +223,8 @@ def test_no_owner_fact_reaches_another_owners_page(app, session, renders, stage)
         tokens.append(token)
         facts.append(fields)
     session.commit()
-    first = landing_of(app, tokens[0]).get_data(as_text=True)  # fills the cache
-    second = landing_of(app, tokens[1]).get_data(as_text=True)  # served from it
+    first = without_nonces(landing_of(app, tokens[0]).get_data(as_text=True))  # fills the cache
+    second = without_nonces(landing_of(app, tokens[1]).get_data(as_text=True))  # from the cache
     assert renders.count("owner/landing.html") == 1
     assert "Témoin-12" in second and "Témoin-11" in first  # each owner's address
     assert not [text for text in visible_texts(facts[0]) if text in second]
