@@ -44,7 +44,7 @@ def make_engine(url: str, config: dict | None = None) -> Engine:
     """An engine tuned for the database behind `url` (SQLite or PostgreSQL)."""
     config = config or {}
     if url.startswith("sqlite"):
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, int(config.get("DB_POOL_SIZE", 5)))
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     timeout = int(config.get("DB_STATEMENT_TIMEOUT_MS", 30_000))
@@ -57,12 +57,14 @@ def make_engine(url: str, config: dict | None = None) -> Engine:
     )
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, pool_size: int) -> Engine:
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
     kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 5}}
     if in_memory:
         # One shared connection, so every session sees the same in-memory database.
         kwargs["poolclass"] = StaticPool
+    else:
+        kwargs["pool_size"] = pool_size
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")

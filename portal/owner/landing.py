@@ -4,20 +4,28 @@ The landing is the page every QR scan leads to, thousands of times an hour when 
 campaign's letters arrive. It is served from the page cache (portal.pagecache): the page
 of every letter of a campaign is the same in a given language but for the owner's own
 facts (the dwelling's address, the date of their answer), so one rendering serves them
-all. This module answers, in one query through the request's database session, whether
-the letter is still usable (not revoked, not expired), what makes the shape of its page
-(the collectivité and campaign with their `updated_at` stamps, where the owner stands: not
-started, started, submitted) and the owner's own facts, filled in on each request.
+all. This module answers, in one query, whether the letter is still usable (not revoked,
+not expired), what makes the shape of its page (the collectivité and campaign with their
+`updated_at` stamps, where the owner stands: not started, started, submitted) and the
+owner's own facts, filled in on each request.
+
+The one speed-up here: the query runs on a connection borrowed from SQLAlchemy's pool
+(`engine.raw_connection()`, given back at once, rolled back on return as the pool does)
+with its text compiled once per dialect, rather than through the request's ORM session.
+Measured by `bench/bench_landing_query.py` (in-process, SQLite, same run): through the
+session ~250 µs, through the pool ~30 µs, against a landing of ~600 µs of CPU in all. The
+connections are the pool's: bounded by DB_POOL_SIZE and its overflow, closed by
+`engine.dispose()`, whatever the number of threads.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Text, and_, bindparam, cast, func, literal_column, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Dialect, Engine, Text, and_, bindparam, cast, func, literal_column, select
 
 from portal.models import Campaign, Collectivite, Housing, Letter, Response
 
@@ -62,11 +70,40 @@ class LandingState(NamedTuple):
     submitted_at: datetime | None
 
 
-def landing_state(session: Session, letter_id: object) -> LandingState | None:
+@functools.lru_cache(maxsize=8)
+def _compiled(dialect: Dialect) -> tuple[str, bool, tuple]:
+    """The query's text, its parameter style, and the result processors of its last two
+    columns (the address lines and the submission date: the others are flags, ids and
+    stamps that are only compared for equality)."""
+    compiled = LANDING_STATE.compile(dialect=dialect)
+    processors = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) or (lambda value: value)
+        for column in LANDING_STATE.selected_columns[-2:]
+    )
+    return str(compiled), compiled.positional, processors
+
+
+def _fetch(engine: Engine, letter_id: int) -> tuple | None:
+    """The query's row for this letter, on a connection borrowed from the pool."""
+    sql, positional, _ = _compiled(engine.dialect)
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, (letter_id,) if positional else {"letter_id": letter_id})
+            rows = cursor.fetchall()  # to the end: SQLite then ends the statement's read
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool, which rolls it back
+    return rows[0] if rows else None
+
+
+def landing_state(engine: Engine, letter_id: object) -> LandingState | None:
     """What the landing shows of this letter, or None when the letter does not open."""
     if not isinstance(letter_id, int):
         return None
-    row = session.execute(LANDING_STATE, {"letter_id": letter_id}).one_or_none()
+    row = _fetch(engine, letter_id)
     if row is None:
         return None
     revoked, reason, expired, *stamps, answered, address_lines, submitted_at = row
@@ -76,9 +113,10 @@ def landing_state(session: Session, letter_id: object) -> LandingState | None:
     if expired:
         log.info("letter %s refused: expired", letter_id)
         return None
+    to_lines, to_datetime = _compiled(engine.dialect)[2]
     progress = "submitted" if submitted_at else "started" if answered else "new"
     return LandingState(
         shape=PageShape(*stamps, progress),
-        address=", ".join(address_lines or ()),
-        submitted_at=submitted_at,
+        address=", ".join(to_lines(address_lines) or ()) if address_lines else "",
+        submitted_at=to_datetime(submitted_at) if submitted_at else None,
     )

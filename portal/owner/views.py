@@ -61,7 +61,7 @@ def landing():
     """The owner's landing, the page every scan leads to: one rendering per campaign,
     language and stage serves every owner of the campaign (see portal.pagecache), each
     request checked by one query that also reads the owner's own facts."""
-    state = landing_state(db.session(), session.get("letter_id"))
+    state = landing_state(db.engine, session.get("letter_id"))
     if state is None:
         return render_template("owner/link_invalid.html"), 404
     answered_on = format_date(state.submitted_at, "long") if state.submitted_at else ""
