@@ -35,7 +35,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import islice
 from tempfile import SpooledTemporaryFile
 from zoneinfo import ZoneInfo
@@ -48,6 +48,7 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.backoffice.answers import QueueRow
 from portal.models import Campaign, HousingPrecision, Letter, ResponseRecommendation
 from portal.models.zlv import (
@@ -294,4 +295,4 @@ def file_chunks(spool, size: int = 64 * 1024) -> Iterator[bytes]:
 
 
 def exported_at() -> datetime:
-    return datetime.now(UTC).astimezone(PARIS)
+    return clock.now().astimezone(PARIS)

@@ -10,11 +10,12 @@ action, one transaction for the whole selection).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.backoffice.answers import QueueRow
 from portal.models import Agent, Event, HousingPrecision, Note
 from portal.models.zlv import OCCUPANCIES, PRECISIONS, is_allowed_status, is_precision
@@ -35,7 +36,7 @@ class FollowupError(ValueError):
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(UTC)
+    return now or clock.now()
 
 
 def _event(row: QueueRow, agent: Agent, kind: str, now: datetime, before, after) -> Event:

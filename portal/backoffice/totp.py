@@ -25,7 +25,7 @@ import segno
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
-from portal.backoffice import clock
+from portal import clock
 from portal.models import Agent
 
 STEP_SECONDS = 30

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.agent_mail import queue_callback_notices
 from portal.database import begin_write
 from portal.local_overrides import local_for
@@ -93,7 +94,7 @@ def record_owner_return(db: Session, letter: Letter, content: Content, kind: str
     """
     if kind not in RETURNS:
         raise ValueError(f"unknown return {kind!r}")
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     begin_write(db)
     response = response_for(db, letter, content)
     if kind in ("sold", "not_owner"):

@@ -6,13 +6,14 @@ name, nor the phone or e-mail typed in a call-back request.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import Response, current_app, g, redirect
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from portal import clock
 from portal.guidance import current_content
 from portal.i18n import current_language
 from portal.owner import blueprint
@@ -35,7 +36,7 @@ def results_pdf():
     evaluation = submitted_evaluation(content)
     if detour := results_detour(evaluation):
         return redirect(detour, 303)
-    summary = summary_for(g.letter, content, evaluation, locale, datetime.now(UTC),
+    summary = summary_for(g.letter, content, evaluation, locale, clock.now(),
                           current_app.config["PORTAL_BASE_URL"])  # fmt: skip
     pdf = render(summary, Path(current_app.static_folder) / "fonts")
     headers = {"Content-Disposition": f'attachment; filename="{FILENAME}"',

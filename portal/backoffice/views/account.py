@@ -6,7 +6,8 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from portal.backoffice import blueprint, clock, lockout, sessions, totp
+from portal import clock
+from portal.backoffice import blueprint, lockout, sessions, totp
 from portal.backoffice.auth import login_required, second_factor_done, session_required
 from portal.backoffice.auth_log import auth_event
 from portal.backoffice.forms import ActionForm, LogoutForm, TotpEnrolForm

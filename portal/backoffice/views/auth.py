@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from portal.backoffice import blueprint, clock, lockout, sessions, totp
+from portal import clock
+from portal.backoffice import blueprint, lockout, sessions, totp
 from portal.backoffice.auth import (
     current_agent,
     next_step_url,
