@@ -58,7 +58,7 @@ from portal.models.zlv import (
     PRECISIONS,
     STATUSES,
 )
-from portal.owner.callback import normalise_phone
+from portal.phones import written_phone
 
 PARIS = ZoneInfo("Europe/Paris")
 BATCH = 200  # rows whose précisions, campaigns and aids are read in one query each
@@ -104,15 +104,6 @@ def neutralised(text: str) -> str:
 
 def headers() -> list[str]:
     return [*ZLV_COLUMNS, *(str(header) for header in PORTAL_COLUMNS)]
-
-
-def display_phone(phone: str | None) -> str | None:
-    """A French number as "06 12 34 56 78"; any other as it was stored."""
-    compact = normalise_phone(phone or "")
-    if compact and compact.startswith(("0", "+33")):
-        national = "0" + compact.removeprefix("+33").removeprefix("0")
-        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
-    return phone or None
 
 
 @dataclass(frozen=True)
@@ -200,7 +191,7 @@ def row_cells(row: QueueRow, details: Details, labels: Labels) -> list[Cell]:
         labels.situation(situation) if isinstance(situation, str) else None,
         _lines(labels.aids.get(slug, slug) for slug in details.seen.get(response.id, ())),
         callback_state,
-        display_phone((callback.phone if callback else None) or owner.phone),
+        written_phone((callback.phone if callback else None) or owner.phone),
         (callback.email if callback else None) or owner.email,
         ", ".join(str(labels.moments.get(moment, moment)) for moment in moments) or None,
         (callback.note if callback else None) or None,
