@@ -19,9 +19,9 @@ from portal import clock
 from portal.backoffice.answers import QueueRow
 from portal.models import Agent, Event, HousingPrecision, Note
 from portal.models.zlv import OCCUPANCIES, PRECISIONS, is_allowed_status, is_precision
-from portal.owner.followup import suggestion_for
 from portal.precisions import Precision, suggested_precisions
 from portal.queue import refresh_tab
+from portal.suggestions import suggestion_for
 
 NOTE_MAX_LENGTH = 5000
 NOTE_KINDS = (

@@ -19,12 +19,12 @@ from portal.i18n import current_language
 from portal.owner import blueprint
 from portal.owner.access import letter_required
 from portal.owner.diagnostic import (
-    answers_in_words,
     results_detour,
     results_in_words,
     submitted_evaluation,
 )
 from portal.owner.summary_pdf import Bullets, Heading, Paragraph, Summary, render
+from portal.rules.present import answers_in_words
 
 FILENAME = "resume-logement-vacant.pdf"
 
@@ -51,7 +51,7 @@ def summary_for(letter, content, evaluation, locale: str, now: datetime, base_ur
     dwelling = f"{_('Votre logement')}{colon}{letter.housing.address}"
     title = _("Les aides qui pourraient vous correspondre")
     service = _("Portail propriétaires")
-    answers = answers_in_words(content, evaluation, locale)
+    answers = answers_in_words(content, evaluation.answers, locale)
     blocks = [
         Paragraph(collectivite.name, strong=True),
         Heading(title, level=1),

@@ -13,7 +13,7 @@ from portal.backoffice.auth_log import auth_event
 from portal.backoffice.forms import ActionForm, LogoutForm, TotpEnrolForm
 from portal.extensions import db
 from portal.passwords import verify_password
-from portal.public.views import safe_next
+from portal.redirects import safe_next
 
 
 @blueprint.get("/compte")

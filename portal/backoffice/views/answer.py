@@ -28,14 +28,14 @@ from portal.backoffice.followup import (
     set_precisions,
     suggestion,
 )
+from portal.evaluation import evaluation_for
 from portal.extensions import db
 from portal.guidance import current_content, current_precision_mapping
 from portal.i18n import current_language
 from portal.models import AccessLog
 from portal.models.zlv import OCCUPANCIES, STATUSES
-from portal.owner.diagnostic import answer_text
-from portal.owner.journey import evaluation_for
 from portal.rules import present
+from portal.rules.present import answers_in_words
 
 MOMENT_LABELS = {
     "morning": _l("Le matin"), "lunch": _l("Entre midi et deux"),
@@ -56,13 +56,10 @@ def scoped_answer(response_id: int):
     return row
 
 
-def answers_in_words(row, locale: str) -> list[tuple[str, str]]:
+def answer_words(row, locale: str) -> list[tuple[str, str]]:
     """(question's short label, answer in words), in the content's order."""
-    content, answers = current_content(), row.response.answers
-    return [
-        (question.short_label[locale], answer_text(question, answers[question.id], locale))
-        for question in content.questions.values() if question.id in answers
-    ]  # fmt: skip
+    words = answers_in_words(current_content(), row.response.answers, locale)
+    return [(question.short_label[locale], text) for question, text in words]
 
 
 def seen_recommendations(row, locale: str) -> list[dict]:
@@ -96,7 +93,7 @@ def render_answer(row, status: int = 200, **forms):
     notes = housing_notes(session, g.collectivite.id, row.housing.id)
     page_forms = [status_form, precisions_form, forms.get("note_form") or NoteForm()]
     return render_template(
-        "backoffice/answer.html", row=row, words=answers_in_words(row, locale),
+        "backoffice/answer.html", row=row, words=answer_words(row, locale),
         seen=seen_recommendations(row, locale), events=events, notes=notes,
         suggested=suggestion(row, current_precision_mapping()),
         status_form=status_form, precisions_form=precisions_form, note_form=page_forms[2],

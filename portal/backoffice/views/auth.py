@@ -18,8 +18,8 @@ from portal.backoffice.forms import LoginForm, LogoutForm, TotpCodeForm
 from portal.backoffice.queries import agent_by_email
 from portal.extensions import db
 from portal.passwords import verify_password
-from portal.public.views import safe_next
 from portal.ratelimit import record_failed_login_attempt, refuse_blocked_login_attempt
+from portal.redirects import safe_next
 
 
 def demo_skips_second_factor() -> bool:
