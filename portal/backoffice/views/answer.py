@@ -17,6 +17,7 @@ from portal.backoffice.answer_forms import (
 )
 from portal.backoffice.answers import answer as find_answer
 from portal.backoffice.answers import housing_history, housing_notes
+from portal.backoffice.audit import log_access
 from portal.backoffice.auth import login_required
 from portal.backoffice.followup import (
     FollowupError,
@@ -32,7 +33,6 @@ from portal.evaluation import evaluation_for
 from portal.extensions import db
 from portal.guidance import current_content, current_precision_mapping
 from portal.i18n import current_language
-from portal.models import AccessLog
 from portal.models.zlv import OCCUPANCIES, STATUSES
 from portal.rules import present
 from portal.rules.present import answers_in_words
@@ -73,11 +73,8 @@ def seen_recommendations(row, locale: str) -> list[dict]:
 @login_required
 def answer(response_id: int):
     row = scoped_answer(response_id)
-    session = db.session()
-    session.add(AccessLog(collectivite_id=g.collectivite.id, agent_id=g.agent.id,
-                          action="view", owner_id=row.owner.id,
-                          detail={"response_id": row.response.id}))  # fmt: skip
-    session.commit()
+    log_access(db.session(), g.agent, "view", owner_id=row.owner.id,
+               detail={"response_id": row.response.id})  # fmt: skip
     return render_answer(row)
 
 
