@@ -75,6 +75,23 @@ def open_letter(session: Session, letter: Letter, now: datetime | None = None) -
     session.commit()
 
 
+def open_by_token(session: Session, token: str) -> Letter | None:
+    """The letter a QR link opens, its first visit recorded; None when it opens none."""
+    return _opened(session, find_letter_by_token(session, token))
+
+
+def open_by_code(session: Session, code: str, secret_key: str) -> Letter | None:
+    """The letter a typed code opens (`code` canonical), its first visit recorded; None
+    when it opens none (unknown, revoked or expired alike)."""
+    return _opened(session, find_letter_by_code(session, code, secret_key))
+
+
+def _opened(session: Session, letter: Letter | None) -> Letter | None:
+    if letter is not None:
+        open_letter(session, letter)
+    return letter
+
+
 def letter_in_session(session: Session, letter_id: int | None) -> Letter | None:
     """The letter an owner opened in this browser session, if it is still usable."""
     if not isinstance(letter_id, int):
