@@ -88,8 +88,8 @@ def totp_enrol():
         else:
             form.code.errors.append(
                 _(
-                    "Ce code ne convient pas : vérifiez que l’application "
-                    "affiche bien « Portail propriétaires » et saisissez "
+                    "Ce code ne convient pas : vérifiez que l’application "
+                    "affiche bien « Portail propriétaires » et saisissez "
                     "le code du moment"
                 )
             )

@@ -78,7 +78,7 @@ def login_code():
             return redirect(url_for("backoffice.login"), code=303)
         form.code.errors.append(
             _(
-                "Ce code ne convient pas : saisissez le code affiché "
+                "Ce code ne convient pas : saisissez le code affiché "
                 "maintenant par votre application"
             )
         )
