@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.letters.codes import ALPHABET, CODE_LENGTH, check_character, hash_code, hash_token
 from portal.models import Agent, Campaign, Collectivite, Housing, HousingOwner, Letter, Owner
 from portal.passwords import hash_password
@@ -57,7 +58,7 @@ def demo_code(secret_key: str, index: int) -> str:
 
 def load_demo(session: Session, secret_key: str, today: date | None = None) -> list[DemoLetter]:
     """Create the demo data if it is not there; return the demo letters either way."""
-    today = today or datetime.now(UTC).date()
+    today = today or clock.now().date()
     collectivite = session.scalar(select(Collectivite).where(Collectivite.siren == DEMO_SIREN))
     if collectivite is None:
         collectivite = _create(session, secret_key, today)

@@ -55,7 +55,6 @@ from flask_babel import gettext as _
 from sqlalchemy import Insert, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from portal import ratelimit
 from portal.config import ConfigurationError
 from portal.database import begin_write
 from portal.extensions import db
@@ -346,8 +345,3 @@ class RedisHours:
 
     def purge(self, before: datetime) -> None:
         """Nothing to do: the keys expire."""
-
-
-def now() -> datetime:
-    """The clock the counters use (the rate limiter's, which tests move)."""
-    return ratelimit.now()

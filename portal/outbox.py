@@ -5,12 +5,13 @@ MAX_ATTEMPTS and then visible as failed. A mail server that is down loses nothin
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask_mail import Message
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.models.contact import OutboxMessage
 
 MAX_ATTEMPTS = 8  # 5 min, 10, 20, 40, 80, 160, 320: about 10 hours in all
@@ -29,7 +30,7 @@ def queue_mail(db: Session, recipient: str, subject: str, body: str,
 def send_due(db: Session, send: Callable[[OutboxMessage], None], now: datetime | None = None,
              batch: int = 100) -> tuple[int, int]:  # fmt: skip
     """Try every message that is due; returns (sent, failed this round)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     due = db.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),

@@ -8,7 +8,7 @@ The tabs, in order:
 - "follow-up" En suivi: an agent has acted on it, and the follow-up is not over.
 - "closed"    Clôturées: the dwelling's follow-up is over ("Suivi terminé") or blocked
   ("Suivi bloqué"), as set by an agent (an owner's answer never closes a case, see
-  portal.owner.followup).
+  portal.suggestions).
 The tab is stored on the Response (`queue_tab`), so that the queue reads one index per tab
 even with a million answers; `refresh_tab` is the one place that computes it.
 """

@@ -39,7 +39,7 @@ import ipaddress
 import logging
 import math
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app, request
 from limits import RateLimitItem, parse_many
@@ -47,8 +47,10 @@ from sqlalchemy import delete, select
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal import clock
 from portal.config import ConfigurationError, env_int, env_str
 from portal.extensions import db
+from portal.lookup_alert import init_lookup_alert
 from portal.models import RateLimitHit
 
 log = logging.getLogger(__name__)
@@ -61,15 +63,8 @@ DEFAULT_KEY_PREFIX = "portal"
 PURGE_EVERY = timedelta(minutes=1)
 
 
-def now() -> datetime:
-    """The clock of the database store (tests move it)."""
-    return datetime.now(UTC)
-
-
 def init_rate_limits(app: Flask) -> None:
     """Read the limits, choose the store, trust the proxy hops."""
-    from portal.lookup_alert import init_lookup_alert
-
     limits = _limits(app, "CODE_FAILURE_LIMITS", DEFAULT_CODE_FAILURE_LIMITS)
     login_limits = _limits(app, "AGENT_LOGIN_ADDRESS_LIMITS", DEFAULT_LOGIN_ADDRESS_LIMITS)
     redis_url = app.config.get("REDIS_URL")
@@ -207,7 +202,7 @@ class DatabaseStore:
         self.keep = keep  # rows younger than this are never purged (all scopes' windows)
 
     def wait(self, key: str, limits: list[RateLimitItem]) -> int | None:
-        moment = now()
+        moment = clock.now()
         longest = timedelta(seconds=max(item.get_expiry() for item in limits))
         # Newest first, no more than the largest limit needs.
         times = db.session.scalars(
@@ -233,7 +228,7 @@ class DatabaseStore:
         # transaction whose snapshot another worker has since changed fails at once
         # ("database is locked") instead of waiting for the lock.
         session.commit()
-        moment = now()
+        moment = clock.now()
         session.add(RateLimitHit(key=key, created_at=moment))
         if self._next_purge is None or moment >= self._next_purge:
             longest = max(_longest(limits), self.keep or timedelta(0))
@@ -268,7 +263,7 @@ class RedisStore:
     def hit(self, key: str, limits: list[RateLimitItem], also=None):
         for item in limits:
             self.limiter.hit(item, key)
-        return also(now()) if also is not None else None
+        return also(clock.now()) if also is not None else None
 
 
 def _seconds(delta: timedelta) -> int:

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal import create_app, ratelimit
+from portal import clock as portal_clock
+from portal import create_app
 from portal.config import ConfigurationError, DevelopmentConfig
 from portal.letters.codes import new_code, new_token
 from portal.models import LookupFailureHour, OutboxMessage
@@ -72,7 +73,7 @@ def make_app(app, database_url, store):
 @pytest.fixture
 def clock(monkeypatch):
     moments = [NOW]
-    monkeypatch.setattr(ratelimit, "now", lambda: moments[-1])
+    monkeypatch.setattr(portal_clock, "now", lambda: moments[-1])
     return moments
 
 

@@ -1,6 +1,11 @@
-"""Reading the access log of one collectivité: who read which owner's data, and when.
+"""The access log of one collectivité: who read which owner's data, and when.
 
-Like every back-office read, each function takes the collectivité's id first and every
+Every read of owners' personal data in the back-office is written by `log_access`, the one
+place that does: an answer's page ("view", one owner), a page of the queue ("list", the
+owners listed) and an export ("export", the owners exported, the filter). It is committed
+before the data is sent, so that a read whose page fails later still leaves its trace.
+
+Reading it: like every back-office read, each function takes the collectivité's id first and every
 query it builds is restricted to it: another collectivité's reads are never listed (and
 an owner's name is only joined when the owner is the collectivité's own).
 """
@@ -17,6 +22,19 @@ from portal.backoffice.answers import decode_cursor
 from portal.models import AccessLog, Agent, Owner
 
 PAGE_SIZE = 50
+ACTIONS = ("view", "list", "export")
+
+
+def log_access(session: Session, agent: Agent, action: str, *, owner_id: int | None = None,
+               count: int = 1, detail: dict | None = None) -> AccessLog:  # fmt: skip
+    """Record that `agent` read owners' personal data for their collectivité (commits)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown access {action!r}")
+    entry = AccessLog(collectivite_id=agent.collectivite_id, agent_id=agent.id, action=action,
+                      owner_id=owner_id, count=count, detail=detail or {})  # fmt: skip
+    session.add(entry)
+    session.commit()
+    return entry
 
 
 @dataclass

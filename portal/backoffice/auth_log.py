@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from portal.backoffice import clock
+from portal import clock
 
 log = logging.getLogger("portal.auth")
 

@@ -9,10 +9,11 @@ committed here: the caller commits the whole selection at once, or rolls it all 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.backoffice.answers import QueueFilter, QueueRow, queue_rows
 from portal.backoffice.followup import (
     FollowupError,
@@ -46,7 +47,7 @@ def change_status_of(session: Session, agent: Agent, rows: list[QueueRow], statu
                      sub_status: str | None, occupancy: str | None = None,
                      now: datetime | None = None) -> list[Event]:  # fmt: skip
     """The same status / sub-status (and occupancy) for every chosen answer's dwelling."""
-    now, events = now or datetime.now(UTC), []
+    now, events = now or clock.now(), []
     for row in rows:
         events += change_status(session, agent, row, status, sub_status, occupancy, now)
     return events
@@ -61,7 +62,7 @@ def attach_precision_to(
     category, label = precision
     if not is_precision(category, label):
         raise FollowupError("unknown-precision")
-    now, events = now or datetime.now(UTC), []
+    now, events = now or clock.now(), []
     for row in rows:
         if PRECISIONS[category][0] == "evolutions":
             kept = {p for p in precisions_of(session, row.housing.id) if p[0] != category}

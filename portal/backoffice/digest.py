@@ -36,13 +36,14 @@ and will be counted by the next digest rather than by none.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.agent_mail import active_agent_emails, display_name, external_url, in_french
 from portal.database import begin_write
 from portal.models import Collectivite, Response
@@ -157,7 +158,7 @@ def send_digest(session: Session, collectivite_id: int, now: datetime) -> Outcom
 def send_digests(session: Session, now: datetime | None = None) -> list[Outcome]:
     """Every collectivité's digest that is due, each in its own transaction: one that
     fails is logged and left for the next run, the others go on."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     ids = session.scalars(
         select(Collectivite.id)
         .where(Collectivite.digest_frequency != "never")

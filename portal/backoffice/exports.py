@@ -35,7 +35,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import islice
 from tempfile import SpooledTemporaryFile
 from zoneinfo import ZoneInfo
@@ -48,6 +48,7 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.backoffice.answers import QueueRow
 from portal.models import Campaign, HousingPrecision, Letter, ResponseRecommendation
 from portal.models.zlv import (
@@ -57,7 +58,7 @@ from portal.models.zlv import (
     PRECISIONS,
     STATUSES,
 )
-from portal.owner.callback import normalise_phone
+from portal.phones import written_phone
 
 PARIS = ZoneInfo("Europe/Paris")
 BATCH = 200  # rows whose précisions, campaigns and aids are read in one query each
@@ -103,15 +104,6 @@ def neutralised(text: str) -> str:
 
 def headers() -> list[str]:
     return [*ZLV_COLUMNS, *(str(header) for header in PORTAL_COLUMNS)]
-
-
-def display_phone(phone: str | None) -> str | None:
-    """A French number as "06 12 34 56 78"; any other as it was stored."""
-    compact = normalise_phone(phone or "")
-    if compact and compact.startswith(("0", "+33")):
-        national = "0" + compact.removeprefix("+33").removeprefix("0")
-        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
-    return phone or None
 
 
 @dataclass(frozen=True)
@@ -199,7 +191,7 @@ def row_cells(row: QueueRow, details: Details, labels: Labels) -> list[Cell]:
         labels.situation(situation) if isinstance(situation, str) else None,
         _lines(labels.aids.get(slug, slug) for slug in details.seen.get(response.id, ())),
         callback_state,
-        display_phone((callback.phone if callback else None) or owner.phone),
+        written_phone((callback.phone if callback else None) or owner.phone),
         (callback.email if callback else None) or owner.email,
         ", ".join(str(labels.moments.get(moment, moment)) for moment in moments) or None,
         (callback.note if callback else None) or None,
@@ -294,4 +286,4 @@ def file_chunks(spool, size: int = 64 * 1024) -> Iterator[bytes]:
 
 
 def exported_at() -> datetime:
-    return datetime.now(UTC).astimezone(PARIS)
+    return clock.now().astimezone(PARIS)

@@ -10,17 +10,18 @@ action, one transaction for the whole selection).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.backoffice.answers import QueueRow
 from portal.models import Agent, Event, HousingPrecision, Note
 from portal.models.zlv import OCCUPANCIES, PRECISIONS, is_allowed_status, is_precision
-from portal.owner.followup import suggestion_for
 from portal.precisions import Precision, suggested_precisions
 from portal.queue import refresh_tab
+from portal.suggestions import suggestion_for
 
 NOTE_MAX_LENGTH = 5000
 NOTE_KINDS = (
@@ -35,7 +36,7 @@ class FollowupError(ValueError):
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(UTC)
+    return now or clock.now()
 
 
 def _event(row: QueueRow, agent: Agent, kind: str, now: datetime, before, after) -> Event:

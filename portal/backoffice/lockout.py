@@ -37,7 +37,7 @@ from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.backoffice import clock
+from portal import clock
 from portal.backoffice.auth_log import auth_event
 from portal.models import AgentLoginThrottle
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.backoffice import clock
+from portal import clock
 from portal.models import Agent, AgentSession, Campaign, Letter
 
 

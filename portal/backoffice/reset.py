@@ -25,7 +25,8 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from portal.backoffice import clock, lockout, sessions
+from portal import clock
+from portal.backoffice import lockout, sessions
 from portal.backoffice.auth_log import auth_event
 from portal.backoffice.queries import agent_by_email
 from portal.models import Agent

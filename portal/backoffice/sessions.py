@@ -42,7 +42,7 @@ from flask import current_app, g, request, session
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from portal.backoffice import clock
+from portal import clock
 from portal.backoffice.auth_log import auth_event
 from portal.extensions import db
 from portal.models import Agent, AgentSession

@@ -18,11 +18,12 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.backoffice.logo import Logo
 from portal.database import begin_write
 from portal.local_overrides import partner_contact_id
@@ -72,7 +73,7 @@ def record(session: Session, agent: Agent, collectivite: Collectivite, before: d
     if not changed:
         return None
     event = Event(
-        collectivite_id=collectivite.id, created_at=now or datetime.now(UTC),
+        collectivite_id=collectivite.id, created_at=now or clock.now(),
         actor_kind="agent", agent_id=agent.id, kind="collectivite:updated",
         before={key: before.get(key) for key in changed},
         after={key: after[key] for key in changed},
@@ -108,7 +109,7 @@ def set_logo(session: Session, agent: Agent, collectivite_id: int, logo: Logo) -
         session.add(stored)
     stored.data, stored.media_type = logo.data, logo.media_type
     stored.width, stored.height, stored.version = logo.width, logo.height, logo.version
-    stored.updated_at = datetime.now(UTC)
+    stored.updated_at = clock.now()
     collectivite.logo_path = LOGO_PREFIX + logo.version
     return record(session, agent, collectivite, before)
 

@@ -3,8 +3,6 @@ signatories, e-mails to agents, logo, partners, local aids."""
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, Form, FormField
 from wtforms.utils import unset_value
@@ -30,28 +28,21 @@ from portal.forms.fields import (
     TelField,
     TextAreaField,
 )
+from portal.phones import ValidPhone, parse_phone
 
 CONTACT_POINTS = 3
 SIGNATORIES = 2
-SEPARATORS = re.compile(r"[\s.\-()\u00a0\u202f]")
-FRENCH_PHONE = re.compile(r"^(?:\+33|0033|0)([1-9]\d{8})$")
 EMAIL_MESSAGE = _l("Saisissez une adresse e-mail valide, par exemple habitat@mairie.fr")
 PHONE_MESSAGE = _l("Saisissez un numéro de téléphone français, par exemple 01 23 45 67 89")
 
 
-def french_phone(typed: str | None) -> str | None:
-    """A French number written the French way ("01 23 45 67 89"), or None if it is not one
-    (ten digits from 0, or +33 and nine digits; spaces, dots and dashes allowed)."""
-    match = FRENCH_PHONE.match(SEPARATORS.sub("", typed or ""))
-    if match is None:
-        return None
-    digits = "0" + match.group(1)
-    return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+check_phone = ValidPhone(PHONE_MESSAGE, french_only=True)
 
 
-def check_phone(_form, field) -> None:
-    if field.data and french_phone(field.data) is None:
-        raise ValidationError(PHONE_MESSAGE)
+def french_phone(typed: str | None) -> str:
+    """A checked French number written the French way ("01 23 45 67 89"), or "" if none."""
+    number = parse_phone(typed)
+    return (number.national or "") if number else ""
 
 
 def email_field(label) -> EmailField:
@@ -117,7 +108,7 @@ class ContactPointForm(Form):
             return None
         return {
             "label": self.label.data.strip(),
-            "phone": french_phone(self.phone.data) if self.phone.data else "",
+            "phone": french_phone(self.phone.data),
             "email": (self.email.data or "").strip().lower(),
             "address": (self.address.data or "").strip(),
             "hours": (self.hours.data or "").strip(),
@@ -263,7 +254,7 @@ class PartnerForm(PortalForm):
         return {
             "name": self.name.data.strip(),
             "stands_for": self.stands_for.data or None,
-            "phone": french_phone(self.phone.data) if self.phone.data else "",
+            "phone": french_phone(self.phone.data),
             "email": (self.email.data or "").strip().lower(),
             "url": (self.url.data or "").strip(),
             "description": (self.description.data or "").strip(),

@@ -1,9 +1,12 @@
 """The second factor: TOTP codes (RFC 6238) from an authenticator application (pyotp).
 
-- The secret is 160 random bits (`pyotp.random_base32()`, from `secrets`), shown once as
-  text and as a QR code (segno, served as SVG by our own route: no third party, no inline
-  style) while it is being enrolled, and kept on the session record until the agent types
-  a right code; only then is it the agent's (`Agent.totp_secret`, `totp_confirmed_at`).
+- The secret is 160 bits, shown as text and as a QR code (segno, served as SVG by our own
+  route: no third party, no inline style) while it is being enrolled, and stored nowhere
+  until the agent types a right code; only then is it the agent's (`Agent.totp_secret`,
+  `totp_confirmed_at`). Until then it is derived for the session (`enrolment_secret`: an
+  HMAC, keyed from SECRET_KEY, of the session record and its current token's hash), so
+  that showing the enrolment page and its QR code writes nothing, and the secret changes
+  with the token (a new one once the second factor is passed). Never in a URL or a log.
 - Codes are 6 digits, 30-second steps; the step before and the step after are accepted
   (a phone's clock a little off, a code typed as it changes), nothing wider.
 - A code is used once: the last accepted step is stored and any step up to it is refused,
@@ -17,16 +20,19 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import io
 
 import pyotp
 import segno
+from flask import current_app
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
-from portal.backoffice import clock
-from portal.models import Agent
+from portal import clock
+from portal.models import Agent, AgentSession
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -35,7 +41,15 @@ ISSUER = "Portail propriétaires"
 
 
 def new_secret() -> str:
-    return pyotp.random_base32()  # 32 base32 characters: 160 bits
+    return pyotp.random_base32()  # 32 base32 characters: 160 bits (tests, fixtures)
+
+
+def enrolment_secret(record: AgentSession) -> str:
+    """The secret this session offers to enrol (32 base32 characters: 160 bits)."""
+    pepper = hashlib.sha256(b"totp-enrolment:" + current_app.config["SECRET_KEY"].encode())
+    message = f"{record.id}\n{record.agent_id}\n{record.token_hash}".encode()
+    digest = hmac.new(pepper.digest(), message, hashlib.sha256).digest()
+    return base64.b32encode(digest[:20]).decode()
 
 
 def grouped(secret: str) -> str:

@@ -8,7 +8,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale, format_datetime
 
-from portal.lookup_alert import current_alert, hour_of, now
+from portal import clock
+from portal.lookup_alert import current_alert, hour_of
 
 
 @click.group()
@@ -23,7 +24,7 @@ def security() -> None:
 def lookups(hours: int) -> None:
     """Failed QR-link and typed-code lookups per hour (all addresses), and the alert."""
     alert = current_alert()
-    moment = now()
+    moment = clock.now()
     counts = alert.last_hours(moment, hours)
     baseline = alert.baseline(hour_of(moment))
     click.echo(f"Failed owner lookups per hour, all addresses, last {hours} hours:")

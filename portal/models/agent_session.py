@@ -44,7 +44,9 @@ class AgentSession(Base):
     ended_reason: Mapped[str | None] = mapped_column(String(20))
     # When the second factor was checked for this session (None: not yet, or not needed).
     mfa_passed_at: Mapped[datetime | None]
-    # A secret being enrolled from this session, until it is confirmed with a code.
+    # No longer written: the secret being enrolled is derived for the session
+    # (portal.backoffice.totp.enrolment_secret). Ending a session still empties it; a
+    # migration may drop it.
     totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
     # "Firefox, Linux": enough for an agent to recognise a session, nothing more.
     user_agent: Mapped[str] = mapped_column(String(60), default="")

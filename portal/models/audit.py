@@ -21,7 +21,7 @@ class AccessLog(Base):
     collectivite_id: Mapped[int] = mapped_column(ForeignKey("collectivite.id"))
     agent_id: Mapped[int] = mapped_column(ForeignKey("agent.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    action: Mapped[str] = mapped_column(String(20))  # "view" | "export"
+    action: Mapped[str] = mapped_column(String(20))  # "view" | "list" | "export"
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("owner.id"))
     count: Mapped[int] = mapped_column(default=1)
     detail: Mapped[dict] = mapped_column(default=dict)

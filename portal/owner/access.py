@@ -1,4 +1,5 @@
-"""Which letter this browser opened: the guard of every owner page after the QR link."""
+"""Which letter this browser opened: set when a QR link or a typed code opens one, read
+by the guard of every owner page after it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ from flask import g, render_template, session
 
 from portal.extensions import db
 from portal.owner.service import letter_in_session
+
+
+def start_owner_session(letter) -> None:
+    """This browser now holds `letter` (and no agent's sign-in)."""
+    session.pop("agent_id", None)
+    session["letter_id"] = letter.id
 
 
 def letter_required(view):

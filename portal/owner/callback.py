@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from wtforms.fields import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional
 
 from portal.forms import PortalForm
 from portal.forms.fields import (
@@ -17,22 +15,18 @@ from portal.forms.fields import (
     TelField,
     TextAreaField,
 )
-
-PHONE = re.compile(r"^(?:\+33|0)[1-9]\d{8}$|^\+(?!33)[1-9]\d{6,14}$")
-SEPARATORS = re.compile(r"[\s.\-()\u00a0\u202f]")
-
-
-def normalise_phone(typed: str) -> str | None:
-    """A phone number without separators, or None when it cannot be one."""
-    compact = SEPARATORS.sub("", typed or "")
-    return compact if PHONE.match(compact) else None
+from portal.phones import ValidPhone, parse_phone
 
 
 class CallbackForm(PortalForm):
     phone = TelField(
         _l("Numéro de téléphone (facultatif)"),
         description=_l("Par exemple : 06 12 34 56 78"),
-        validators=[Optional(), Length(max=40, message=_l("Ce numéro est trop long"))],
+        validators=[
+            Optional(),
+            Length(max=40, message=_l("Ce numéro est trop long")),
+            ValidPhone(_l("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78")),
+        ],
     )
     email = EmailField(
         _l("Adresse e-mail (facultatif)"),
@@ -70,12 +64,6 @@ class CallbackForm(PortalForm):
         validators=[InputRequired(_l("Cochez la case pour être recontacté"))],
     )
 
-    def validate_phone(self, field) -> None:
-        if field.data and normalise_phone(field.data) is None:
-            raise ValidationError(
-                _l("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78")
-            )
-
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if not (self.phone.data or "").strip() and not (self.email.data or "").strip():
@@ -88,7 +76,7 @@ class CallbackForm(PortalForm):
 
     def details(self) -> dict:
         return {
-            "phone": normalise_phone(self.phone.data) if self.phone.data else None,
+            "phone": phone.compact if (phone := parse_phone(self.phone.data)) else None,
             "email": (self.email.data or "").strip().lower() or None,
             "moments": sorted(self.moments.data or []),
             "note": (self.note.data or "").strip(),

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from flask import abort, g, redirect, render_template, url_for
 
+from portal.evaluation import evaluation_for
 from portal.extensions import db
 from portal.guidance import current_content
 from portal.i18n import current_language
 from portal.owner import blueprint
 from portal.owner.access import letter_required
 from portal.owner.forms import ConfirmForm, question_form
-from portal.owner.journey import evaluation_for, find_response, record_owner_return, save_answer
+from portal.owner.journey import find_response, record_owner_return, save_answer
 from portal.owner.summary_pdf import SIZE_BOUND_KB
 from portal.rules import present
+from portal.rules.present import answers_in_words
 
 EXITS = ("sold", "not_owner", "do_not_contact")
 
@@ -73,7 +75,7 @@ def check():
     if form.validate_on_submit():
         record_owner_return(db.session(), g.letter, content, "submitted")
         return redirect(url_for("owner.results"), 303)
-    summary = answers_in_words(content, evaluation, locale)
+    summary = answers_in_words(content, evaluation.answers, locale)
     return render_template("owner/check.html", summary=summary, form=form, locale=locale)
 
 
@@ -137,17 +139,3 @@ def results_in_words(evaluation, content, locale: str) -> dict[str, list[dict]]:
         "to_check": [r for r in shown if r["status"] == "undetermined" and r["kind"] != "cost"],
         "costs": [r for r in shown if r["status"] == "applicable" and r["kind"] == "cost"],
     }
-
-
-def answers_in_words(content, evaluation, locale: str) -> list[tuple]:
-    """(question, answer in words) for every answered question, in the content's order."""
-    return [
-        (question, answer_text(question, evaluation.answers[question.id], locale))
-        for question in content.questions.values() if question.id in evaluation.answers
-    ]  # fmt: skip
-
-
-def answer_text(question, value, locale: str) -> str:
-    values = value if isinstance(value, list) else [value]
-    labels = [question.option(v).label[locale] if question.option(v) else str(v) for v in values]
-    return ", ".join(labels)

@@ -6,33 +6,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.agent_mail import queue_callback_notices
 from portal.database import begin_write
-from portal.local_overrides import local_for
+from portal.evaluation import evaluation_for
 from portal.models import Event, Letter, Response, ResponseRecommendation
 from portal.models.contact import CallbackRequest
 from portal.outbox import queue_mail
-from portal.owner.followup import BEFORE_FIRST_CONTACT, FIRST_CONTACT, suggestion_for
 from portal.queue import refresh_tab
-from portal.rules import Content, Evaluation, evaluate
-from portal.rules.context import context_for
+from portal.rules import Content, Evaluation
+from portal.suggestions import BEFORE_FIRST_CONTACT, FIRST_CONTACT, suggestion_for
 
 RETURNS = ("submitted", "sold", "not_owner", "do_not_contact", "callback")
-
-
-def evaluation_for(content: Content, letter: Letter, answers: dict) -> Evaluation:
-    """The owner's answers evaluated for their dwelling, with the collectivité's local
-    overrides: its local file and what its admins set in the back-office."""
-    local = local_for(content, letter.collectivite)
-    housing = letter.housing
-    context = context_for(content, housing.insee_code, local, housing.living_area)
-    return evaluate(content, answers, context, local=local)
 
 
 def find_response(db: Session, letter: Letter, lock: bool = False) -> Response | None:
@@ -93,7 +84,7 @@ def record_owner_return(db: Session, letter: Letter, content: Content, kind: str
     """
     if kind not in RETURNS:
         raise ValueError(f"unknown return {kind!r}")
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     begin_write(db)
     response = response_for(db, letter, content)
     if kind in ("sold", "not_owner"):

@@ -7,11 +7,12 @@ pages answer the same way whatever the reason (the reason is logged, not shown).
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
+from portal import clock
 from portal.letters.codes import hash_code, hash_token
 from portal.models import Campaign, Letter
 
@@ -50,7 +51,7 @@ def is_usable(letter: Letter, now: datetime | None = None) -> bool:
 
 
 def still_open(letter_id, revoked_at, revoked_reason, expires_at, now) -> bool:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if revoked_at is not None:
         log.info("letter %s refused: revoked (%s)", letter_id, revoked_reason)
         return False
@@ -70,8 +71,25 @@ def open_letter(session: Session, letter: Letter, now: datetime | None = None) -
         return
     session.commit()  # ends the transaction that read the letter
     first_visit = update(Letter).where(Letter.id == letter.id, Letter.first_visit_at.is_(None))
-    session.execute(first_visit.values(first_visit_at=now or datetime.now(UTC)))
+    session.execute(first_visit.values(first_visit_at=now or clock.now()))
     session.commit()
+
+
+def open_by_token(session: Session, token: str) -> Letter | None:
+    """The letter a QR link opens, its first visit recorded; None when it opens none."""
+    return _opened(session, find_letter_by_token(session, token))
+
+
+def open_by_code(session: Session, code: str, secret_key: str) -> Letter | None:
+    """The letter a typed code opens (`code` canonical), its first visit recorded; None
+    when it opens none (unknown, revoked or expired alike)."""
+    return _opened(session, find_letter_by_code(session, code, secret_key))
+
+
+def _opened(session: Session, letter: Letter | None) -> Letter | None:
+    if letter is not None:
+        open_letter(session, letter)
+    return letter
 
 
 def letter_in_session(session: Session, letter_id: int | None) -> Letter | None:

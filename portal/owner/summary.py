@@ -6,24 +6,25 @@ name, nor the phone or e-mail typed in a call-back request.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import Response, current_app, g, redirect
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from portal import clock
 from portal.guidance import current_content
 from portal.i18n import current_language
 from portal.owner import blueprint
 from portal.owner.access import letter_required
 from portal.owner.diagnostic import (
-    answers_in_words,
     results_detour,
     results_in_words,
     submitted_evaluation,
 )
 from portal.owner.summary_pdf import Bullets, Heading, Paragraph, Summary, render
+from portal.rules.present import answers_in_words
 
 FILENAME = "resume-logement-vacant.pdf"
 
@@ -35,7 +36,7 @@ def results_pdf():
     evaluation = submitted_evaluation(content)
     if detour := results_detour(evaluation):
         return redirect(detour, 303)
-    summary = summary_for(g.letter, content, evaluation, locale, datetime.now(UTC),
+    summary = summary_for(g.letter, content, evaluation, locale, clock.now(),
                           current_app.config["PORTAL_BASE_URL"])  # fmt: skip
     pdf = render(summary, Path(current_app.static_folder) / "fonts")
     headers = {"Content-Disposition": f'attachment; filename="{FILENAME}"',
@@ -50,7 +51,7 @@ def summary_for(letter, content, evaluation, locale: str, now: datetime, base_ur
     dwelling = f"{_('Votre logement')}{colon}{letter.housing.address}"
     title = _("Les aides qui pourraient vous correspondre")
     service = _("Portail propriétaires")
-    answers = answers_in_words(content, evaluation, locale)
+    answers = answers_in_words(content, evaluation.answers, locale)
     blocks = [
         Paragraph(collectivite.name, strong=True),
         Heading(title, level=1),

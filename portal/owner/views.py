@@ -9,28 +9,19 @@ from portal.extensions import db
 from portal.i18n import select_locale
 from portal.models import Collectivite
 from portal.owner import blueprint
+from portal.owner.access import start_owner_session
 from portal.owner.forms import CodeForm
 from portal.owner.landing import LandingState, landing_state
-from portal.owner.service import (
-    find_letter_by_code,
-    find_letter_by_token,
-    open_letter,
-)
+from portal.owner.service import open_by_code, open_by_token
 from portal.pagecache import PageKey, render_cached
 from portal.ratelimit import record_failed_code_attempt, refuse_blocked_code_attempt
-
-
-def start_owner_session(letter) -> None:
-    session.pop("agent_id", None)
-    session["letter_id"] = letter.id
-    open_letter(db.session(), letter)
 
 
 @blueprint.get("/l/<token>")
 def letter_link(token: str):
     """What the QR code points to: exchange the token for a session, then a clean URL."""
     refuse_blocked_code_attempt()  # guessing links counts like guessing codes
-    letter = find_letter_by_token(db.session(), token)
+    letter = open_by_token(db.session(), token)
     if letter is None:
         record_failed_code_attempt()
         return render_template("owner/link_invalid.html"), 404
@@ -44,9 +35,7 @@ def code():
     if request.method == "POST":
         refuse_blocked_code_attempt()  # 429 with Retry-After while over a limit
     if form.validate_on_submit():
-        letter = find_letter_by_code(
-            db.session(), form.code.canonical, current_app.config["SECRET_KEY"]
-        )
+        letter = open_by_code(db.session(), form.code.canonical, current_app.config["SECRET_KEY"])
         if letter is not None:
             start_owner_session(letter)
             return redirect(url_for("owner.landing"), code=303)

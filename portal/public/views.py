@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session
 
 from portal.public import blueprint
+from portal.redirects import safe_next
 
 
 @blueprint.get("/")
@@ -31,18 +30,3 @@ def set_language(code: str):
         abort(404)
     session["lang"] = code
     return redirect(safe_next(request.args.get("next")), code=303)
-
-
-def safe_next(target: str | None, fallback: str = "public.home") -> str:
-    """A local path to go back to; anything pointing elsewhere gives the fallback page."""
-    parts = urlsplit(target or "")
-    if (
-        not target
-        or parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-        or "\\" in target
-    ):
-        return url_for(fallback)
-    return target

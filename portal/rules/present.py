@@ -1,4 +1,5 @@
-"""An evaluation in words, for the API, the CLI and the pages: one dict, JSON-ready."""
+"""An evaluation in words, for the API, the CLI and the pages: one dict, JSON-ready; and
+the owner's answers in words (`answers_in_words`), for the owner's pages and the agent's."""
 
 from __future__ import annotations
 
@@ -140,9 +141,28 @@ def clause_text(clause: Clause, content: Content, locale: str) -> str | None:
         return f"{clause.var} {clause.op} {clause.expected}"
     expected = clause.expected
     values = sorted(expected) if isinstance(expected, frozenset) else [expected]
-    labels = [question.option(v).label[locale] if question.option(v) else str(v) for v in values]
     joiner, colon = content.wording["or"][locale], content.wording["colon"][locale]
+    labels = option_labels(question, values, locale)
     return f"{question.short_label[locale]}{colon}{joiner.join(labels)}"
+
+
+def option_labels(question: Question, values, locale: str) -> list[str]:
+    """Each value's option label in `locale` (the value itself when no option has it)."""
+    return [question.option(v).label[locale] if question.option(v) else str(v) for v in values]
+
+
+def answer_text(question: Question, value, locale: str) -> str:
+    """One answer in words: its options' labels, joined by commas."""
+    return ", ".join(option_labels(question, value if isinstance(value, list) else [value], locale))
+
+
+def answers_in_words(content: Content, answers: dict, locale: str) -> list[tuple[Question, str]]:
+    """(question, answer in words) for every answered question, in the content's order: the
+    owner's check page and PDF summary, and the agent's view of an answer."""
+    return [
+        (question, answer_text(question, answers[question.id], locale))
+        for question in content.questions.values() if question.id in answers
+    ]  # fmt: skip
 
 
 def present_contact(contact_id: str, content: Content, evaluation: Evaluation, locale: str):

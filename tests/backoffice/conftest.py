@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal import ratelimit
-from portal.backoffice import clock as portal_clock
+from portal import clock as portal_clock
 from tests.builders import make_collectivite
 
 
@@ -37,8 +36,7 @@ def clock(monkeypatch):
     # At the start of a 30-second step, so a TOTP code stays the current one in a test.
     start = datetime(2026, 11, 23, 9, 0, 0, tzinfo=UTC)
     fake = FakeClock(start)
-    monkeypatch.setattr(portal_clock, "now", fake.now)
-    monkeypatch.setattr(ratelimit, "now", fake.now)  # the per-address limits' clock
+    monkeypatch.setattr(portal_clock, "now", fake.now)  # the portal's one clock
     return fake
 
 

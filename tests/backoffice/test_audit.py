@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.backoffice.audit import access_page
+from portal.backoffice.audit import access_page, log_access
 from portal.models import AccessLog, Response
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
 from tests.builders import make_agent, make_collectivite, make_owner
@@ -103,3 +103,21 @@ def test_the_log_is_read_page_by_page(client, session, towns):
     assert rest.count("Consultation de sa réponse") == 10
     assert "Propriétaire n°00" in rest and "Propriétaire n°59" not in rest
     assert client.get("/gestion/audit?apres=n-importe-quoi").status_code == 200
+
+
+def test_log_access_is_the_one_writer_of_the_log(session, towns):
+    town, _ = towns
+    reader = make_agent(session, town, full_name="Camille Lefèvre", password_hash="-")
+    owner = make_owner(session, town, full_name="Jeanne Martin")
+    session.commit()
+    log_access(session, reader, "view", owner_id=owner.id, detail={"response_id": 7})
+    log_access(session, reader, "export", count=12, detail={"format": "csv"})
+    session.rollback()  # committed by log_access
+    entries = session.scalars(select(AccessLog).order_by(AccessLog.id)).all()
+    assert [(e.collectivite_id, e.agent_id, e.action, e.owner_id, e.count, e.detail)
+            for e in entries] == [
+        (town.id, reader.id, "view", owner.id, 1, {"response_id": 7}),
+        (town.id, reader.id, "export", None, 12, {"format": "csv"}),
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match="unknown access"):
+        log_access(session, reader, "edit")

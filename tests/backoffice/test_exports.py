@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from portal.backoffice.exports import csv_chunks, display_phone, headers, neutralised
+from portal.backoffice.exports import csv_chunks, headers, neutralised
 from portal.models import AccessLog, HousingPrecision, Response
 from portal.owner.journey import record_owner_return
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
@@ -205,15 +205,6 @@ def test_names_that_could_be_formulas_come_back_as_text_in_both_formats(
 )  # fmt: skip
 def test_neutralised_is_the_one_rule_for_both_formats(text, expected):
     assert neutralised(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("stored", "shown"),
-    [("+33612345678", "06 12 34 56 78"), ("0612345678", "06 12 34 56 78"),
-     ("+447911123456", "+447911123456"), (None, None), ("n’importe quoi", "n’importe quoi")],
-)  # fmt: skip
-def test_french_phone_numbers_are_exported_in_national_form(stored, shown):
-    assert display_phone(stored) == shown
 
 
 def test_the_csv_is_produced_while_it_is_read():

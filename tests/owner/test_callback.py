@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from portal.models import CallbackRequest, Event, Housing, OutboxMessage, Response
 from portal.outbox import MAX_ATTEMPTS, send_due
-from portal.owner.callback import normalise_phone
 from tests.builders import make_letter
 from tests.conftest import csrf_token
 
@@ -91,16 +90,6 @@ def test_bad_input_gets_a_message_and_keeps_what_was_typed(client, session, open
     if "note" not in data:
         assert "Plutôt après 10 h" in html  # nothing typed is lost
     assert session.scalar(select(func.count()).select_from(CallbackRequest)) == 0
-
-
-@pytest.mark.parametrize(
-    ("typed", "expected"),
-    [("06 12 34 56 78", "0612345678"), ("+33 6 12 34 56 78", "+33612345678"),
-     ("06.12.34.56.78", "0612345678"), ("+44 20 7946 0958", "+442079460958"),
-     ("0612", None), ("+33 06 12 34 56 78", None), ("phone", None)],
-)  # fmt: skip
-def test_phone_numbers(typed, expected):
-    assert normalise_phone(typed) == expected
 
 
 def test_the_outbox_retries_and_gives_up(session, opened):

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal.letters.codes import format_code
-from tests.builders import make_campaign, make_collectivite, make_letter
+from portal.letters.codes import format_code, normalise_code
+from portal.owner.service import open_by_code, open_by_token
+from tests.builders import SECRET_KEY, make_campaign, make_collectivite, make_letter
 from tests.conftest import csrf_token
 
 
@@ -157,3 +158,18 @@ def test_guessing_links_is_limited_like_guessing_codes(client, letter):
     assert "Retry-After" in blocked.headers
     other = client.get(f"/l/{token}", environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other.status_code == 303
+
+
+def test_the_service_opens_a_letter_by_code_or_token_and_records_the_first_visit(session, letter):
+    letter, token, code = letter
+    assert open_by_code(session, normalise_code(code), "another key") is None
+    assert open_by_token(session, token[:-1]) is None
+    session.refresh(letter)
+    assert letter.first_visit_at is None  # nothing opened, nothing recorded
+    assert open_by_code(session, normalise_code(code), SECRET_KEY).id == letter.id
+    session.refresh(letter)
+    first = letter.first_visit_at
+    assert first is not None
+    assert open_by_token(session, token).id == letter.id
+    session.refresh(letter)
+    assert letter.first_visit_at == first

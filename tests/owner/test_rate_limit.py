@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal import clock as portal_clock
 from portal import create_app, ratelimit
 from portal.config import ConfigurationError
 from portal.extensions import db
@@ -49,7 +50,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(ratelimit, "now", clock)
+    monkeypatch.setattr(portal_clock, "now", clock)
     return clock
 
 

@@ -6,13 +6,12 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from portal.backoffice import blueprint, clock, lockout, sessions, totp
+from portal.backoffice import blueprint, sessions, signin, totp
 from portal.backoffice.auth import login_required, second_factor_done, session_required
-from portal.backoffice.auth_log import auth_event
 from portal.backoffice.forms import ActionForm, LogoutForm, TotpEnrolForm
+from portal.backoffice.signin import Outcome
 from portal.extensions import db
-from portal.passwords import verify_password
-from portal.public.views import safe_next
+from portal.redirects import safe_next
 
 
 @blueprint.get("/compte")
@@ -54,47 +53,28 @@ def _may_enrol(record) -> bool:
 @blueprint.route("/compte/double-authentification", methods=["GET", "POST"])
 @session_required
 def totp_enrol():
+    """The secret to enrol (derived for the session: the page writes nothing), then the
+    password and a first code to confirm it."""
     record = sessions.current()
-    agent = record.agent
     next_path = request.args.get("next")
     if not _may_enrol(record):
         return redirect(url_for("backoffice.login_code", next=next_path), code=303)
-    database = db.session()
-    if record.totp_pending_secret is None:
-        record.totp_pending_secret = totp.new_secret()
-        database.commit()
     form = TotpEnrolForm()
-    replacing = agent.has_totp
     if form.validate_on_submit():
-        if not verify_password(agent.password_hash, form.password.data):
-            if lockout.record_failure(database, agent.email, agent.id):
-                sessions.end_current("locked")
-                return redirect(url_for("backoffice.login"), code=303)
-            form.password.errors.append(_("Ce mot de passe ne convient pas"))
-        elif not totp.confirm_enrolment(agent, record.totp_pending_secret, form.code.data):
-            form.code.errors.append(
+        outcome = signin.enrol(record, form.password.data, form.code.data)
+        if outcome is Outcome.LOCKED:
+            return redirect(url_for("backoffice.login"), code=303)
+        if outcome is Outcome.REPLACED:
+            flash(
                 _(
-                    "Ce code ne convient pas : vérifiez que l’application "
-                    "affiche bien « Portail propriétaires » et saisissez "
-                    "le code du moment"
-                )
+                    "Votre nouvelle application d’authentification est enregistrée. "
+                    "Si l’ancienne était sur un appareil perdu, fermez vos autres "
+                    "sessions ci-dessous."
+                ),
+                "success",
             )
-        else:
-            record.totp_pending_secret = None
-            record.mfa_passed_at = clock.now()
-            database.commit()
-            sessions.rotate(record)
-            auth_event("totp-enrolled", agent=agent.id, session=record.id)
-            if replacing:
-                flash(
-                    _(
-                        "Votre nouvelle application d’authentification est enregistrée. "
-                        "Si l’ancienne était sur un appareil perdu, fermez vos autres "
-                        "sessions ci-dessous."
-                    ),
-                    "success",
-                )
-                return redirect(url_for("backoffice.account"), code=303)
+            return redirect(url_for("backoffice.account"), code=303)
+        if outcome is Outcome.ENROLLED:
             flash(
                 _(
                     "La double authentification est activée. Le code vous sera demandé "
@@ -103,11 +83,21 @@ def totp_enrol():
                 "success",
             )
             return redirect(safe_next(next_path, "backoffice.home"), code=303)
+        if outcome is Outcome.WRONG_PASSWORD:
+            form.password.errors.append(_("Ce mot de passe ne convient pas"))
+        else:
+            form.code.errors.append(
+                _(
+                    "Ce code ne convient pas : vérifiez que l’application "
+                    "affiche bien « Portail propriétaires » et saisissez "
+                    "le code du moment"
+                )
+            )
     status = 400 if form.errors else 200
     return render_template(
         "backoffice/totp_enrol.html",
         form=form,
-        secret=totp.grouped(record.totp_pending_secret),
+        secret=totp.grouped(totp.enrolment_secret(record)),
         signed_in=second_factor_done(record),
         logout_form=LogoutForm(),
     ), status
@@ -118,7 +108,7 @@ def totp_enrol():
 def totp_qr_code():
     """The QR code of the secret being enrolled, for the <img> of the enrolment page."""
     record = sessions.current()
-    if not _may_enrol(record) or record.totp_pending_secret is None:
+    if not _may_enrol(record):
         abort(404)
-    uri = totp.provisioning_uri(record.totp_pending_secret, record.agent.email)
+    uri = totp.provisioning_uri(totp.enrolment_secret(record), record.agent.email)
     return Response(totp.qr_svg(uri), mimetype="image/svg+xml")

@@ -8,7 +8,8 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from portal.backoffice import blueprint, clock, sessions, totp
+from portal import clock
+from portal.backoffice import blueprint, sessions, totp
 from portal.backoffice.auth import admin_required
 from portal.backoffice.auth_log import auth_event
 from portal.backoffice.forms import ActionForm

@@ -17,6 +17,7 @@ from portal.backoffice.answer_forms import (
 )
 from portal.backoffice.answers import answer as find_answer
 from portal.backoffice.answers import housing_history, housing_notes
+from portal.backoffice.audit import log_access
 from portal.backoffice.auth import login_required
 from portal.backoffice.followup import (
     FollowupError,
@@ -28,14 +29,13 @@ from portal.backoffice.followup import (
     set_precisions,
     suggestion,
 )
+from portal.evaluation import evaluation_for
 from portal.extensions import db
 from portal.guidance import current_content, current_precision_mapping
 from portal.i18n import current_language
-from portal.models import AccessLog
 from portal.models.zlv import OCCUPANCIES, STATUSES
-from portal.owner.diagnostic import answer_text
-from portal.owner.journey import evaluation_for
 from portal.rules import present
+from portal.rules.present import answers_in_words
 
 MOMENT_LABELS = {
     "morning": _l("Le matin"), "lunch": _l("Entre midi et deux"),
@@ -56,13 +56,10 @@ def scoped_answer(response_id: int):
     return row
 
 
-def answers_in_words(row, locale: str) -> list[tuple[str, str]]:
+def answer_words(row, locale: str) -> list[tuple[str, str]]:
     """(question's short label, answer in words), in the content's order."""
-    content, answers = current_content(), row.response.answers
-    return [
-        (question.short_label[locale], answer_text(question, answers[question.id], locale))
-        for question in content.questions.values() if question.id in answers
-    ]  # fmt: skip
+    words = answers_in_words(current_content(), row.response.answers, locale)
+    return [(question.short_label[locale], text) for question, text in words]
 
 
 def seen_recommendations(row, locale: str) -> list[dict]:
@@ -76,11 +73,8 @@ def seen_recommendations(row, locale: str) -> list[dict]:
 @login_required
 def answer(response_id: int):
     row = scoped_answer(response_id)
-    session = db.session()
-    session.add(AccessLog(collectivite_id=g.collectivite.id, agent_id=g.agent.id,
-                          action="view", owner_id=row.owner.id,
-                          detail={"response_id": row.response.id}))  # fmt: skip
-    session.commit()
+    log_access(db.session(), g.agent, "view", owner_id=row.owner.id,
+               detail={"response_id": row.response.id})  # fmt: skip
     return render_answer(row)
 
 
@@ -96,7 +90,7 @@ def render_answer(row, status: int = 200, **forms):
     notes = housing_notes(session, g.collectivite.id, row.housing.id)
     page_forms = [status_form, precisions_form, forms.get("note_form") or NoteForm()]
     return render_template(
-        "backoffice/answer.html", row=row, words=answers_in_words(row, locale),
+        "backoffice/answer.html", row=row, words=answer_words(row, locale),
         seen=seen_recommendations(row, locale), events=events, notes=notes,
         suggested=suggestion(row, current_precision_mapping()),
         status_form=status_form, precisions_form=precisions_form, note_form=page_forms[2],

@@ -7,13 +7,13 @@ from flask import g, render_template, request
 
 from portal.backoffice import blueprint
 from portal.backoffice.answers import campaign_choices, commune_choices, queue_page
+from portal.backoffice.audit import log_access
 from portal.backoffice.auth import login_required
 from portal.backoffice.bulk_forms import BulkPrecisionForm, BulkStatusForm, SelectionForm
 from portal.backoffice.queue_form import QueueFilterForm
 from portal.extensions import db
 from portal.guidance import current_content
 from portal.i18n import current_language
-from portal.models import AccessLog
 from portal.models.response import QUEUE_TABS
 
 
@@ -56,10 +56,8 @@ def render_queue(formdata, status: int = 200, **selection_forms):
     page = queue_page(db.session(), g.collectivite.id, where, formdata.get("apres"))
     if page.rows:  # owners' names and addresses were read: logged like an answer's page
         owner_ids = sorted({row.owner.id for row in page.rows})
-        db.session.add(AccessLog(collectivite_id=g.collectivite.id, agent_id=g.agent.id,
-                                 action="list", count=len(owner_ids),
-                                 detail={"tab": where.tab, "owner_ids": owner_ids}))  # fmt: skip
-        db.session.commit()
+        log_access(db.session(), g.agent, "list", count=len(owner_ids),
+                   detail={"tab": where.tab, "owner_ids": owner_ids})  # fmt: skip
     forms = {"status_form": BulkStatusForm(formdata=None),
              "precision_form": BulkPrecisionForm(formdata=None),
              "selection_form": SelectionForm(formdata=None)} | selection_forms  # fmt: skip

@@ -19,6 +19,7 @@ from flask_babel import ngettext
 
 from portal.backoffice import blueprint
 from portal.backoffice.answers import owner_count, queue_rows
+from portal.backoffice.audit import log_access
 from portal.backoffice.auth import login_required
 from portal.backoffice.bulk import (
     UnknownAnswers,
@@ -41,7 +42,6 @@ from portal.backoffice.views.queue import filter_form, render_queue, situation_l
 from portal.extensions import db
 from portal.guidance import current_content
 from portal.i18n import current_language
-from portal.models import AccessLog
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -117,10 +117,7 @@ def export_labels() -> Labels:
 def send_export(fmt: str, rows, count: int, detail: dict) -> Response:
     """Log the export, then send the file (CSV produced while it is sent)."""
     session = db.session()
-    session.add(AccessLog(collectivite_id=g.collectivite.id, agent_id=g.agent.id,
-                          action="export", owner_id=None, count=count,
-                          detail={"format": fmt, **detail}))  # fmt: skip
-    session.commit()
+    log_access(session, g.agent, "export", count=count, detail={"format": fmt, **detail})
     cells = export_rows(session, g.collectivite.id, rows, export_labels())
     # The CSV is produced while it is sent; the XLSX (a zip) is written, then sent.
     body = stream_with_context(csv_chunks(cells)) if fmt == "csv" else file_chunks(xlsx_file(cells))

@@ -1,0 +1,16 @@
+"""The portal's one clock: what time it is, as an aware UTC datetime.
+
+Every part of the portal asks `clock.now()` (the module, not a copy of the function:
+`from portal import clock`), so a test moves time for all of them at once with
+`monkeypatch.setattr(clock, "now", ...)`: agents' sessions, lock-outs, reset links, TOTP
+codes, rate limits, the lookup alert, owners' returns, model defaults. Stored in UTC,
+shown in Europe/Paris (the templates' filters).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
