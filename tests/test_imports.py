@@ -1,4 +1,4 @@
-"""The portal's layering, read from the imports themselves (design.md, "Layout").
+"""The portal's layering, read from the imports themselves (README.md, "Layout").
 
 - The audiences' packages (owner/, backoffice/, public/, api/) never import one another:
   what two of them share lives in a core module at the top of portal/ (the clock, phone

@@ -13,7 +13,7 @@ The columns, in this order:
    they declared, the solutions they were shown, their call-back request (phone, e-mail,
    moments, message). These headers are ours, translated like the rest of the interface.
 
-Spreadsheet formula injection (ASVS 1.2.10, shared/reference/security.md §1.8): every text
+Spreadsheet formula injection (OWASP ASVS 1.2.10, CSV injection): every text
 cell of both formats goes through `neutralised`, which drops the control characters a
 spreadsheet cannot hold and puts an apostrophe before a text starting with = + - @, a tab or
 a carriage return. French phone numbers are written in national form ("06 12 34 56 78"): no

@@ -1,8 +1,8 @@
 """Zéro Logement Vacant's follow-up vocabulary, as identifiers and exact labels.
 
 These labels are data exchanged with ZLV (exports, imports), kept byte-for-byte as ZLV
-writes them (`packages/models/src/HousingStatus.ts`, `Occupancy.ts` in the ZLV repository);
-see shared/reference/zlv-vocabulary.md. Translations for display go through the catalogs.
+writes them (`packages/models/src/HousingStatus.ts`, `Occupancy.ts` in ZLV's public
+repository, MTES-MCT/zero-logement-vacant). Translations for display go through the catalogs.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Page templates call the macros of templates/dsfr/ (dsfr/grid.html, dsfr/layout.html, the
 components) and never name a DSFR class themselves, so that a neutral theme stays possible
-(design.md, "Brand"). The same goes for Python that builds HTML: a field renders its
+(README.md, "Layout"). The same goes for Python that builds HTML: a field renders its
 templates/dsfr/ macro instead.
 
 The rule is read strictly: any `fr-…` token outside a Jinja comment counts, whether it sits
