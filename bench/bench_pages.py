@@ -2,6 +2,8 @@
 
 The bare app returns the same HTML bytes from a constant, so the ratio is the cost of what
 the portal adds per request: session, CSRF, i18n, template rendering, security headers.
+The owner's landing is measured twice, with its page cache (portal/pagecache.py) and
+without it (PAGE_CACHE_SIZE=0), to show what the cache pays.
 Run: .venv/bin/python bench/bench_pages.py [--seconds 3]
 """
 
@@ -14,9 +16,11 @@ import time
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from portal import create_app
 from portal.commands.database import upgrade
+from portal.demo import demo_token, load_demo
 
 
 def requests_per_second(client, path: str, seconds: float) -> tuple[float, float]:
@@ -56,6 +60,21 @@ def main() -> None:
         for path in ("/", "/accessibilite", "/code", "/healthz"):
             rate, median_ms = requests_per_second(portal, path, args.seconds)
             print(f"{path:<24}{rate:>10.0f}{median_ms:>11.2f}{rate / baseline:>8.0%}")
+        for label, cache_size in (("landing, cached", 2000), ("landing, no cache", 0)):
+            owner = owner_client(url, cache_size)
+            rate, median_ms = requests_per_second(owner, "/mon-logement", args.seconds)
+            print(f"{label:<24}{rate:>10.0f}{median_ms:>11.2f}{rate / baseline:>8.0%}")
+
+
+def owner_client(url: str, cache_size: int):
+    """A client holding the session of the first demo letter, on an app whose page cache
+    keeps `cache_size` pages."""
+    app = create_app("test", DATABASE_URL=url, PAGE_CACHE_SIZE=cache_size)
+    with Session(app.extensions["database"]) as session:
+        load_demo(session, app.config["SECRET_KEY"])
+    client = app.test_client()
+    assert client.get(f"/l/{demo_token(app.config['SECRET_KEY'], 0)}").status_code == 303
+    return client
 
 
 if __name__ == "__main__":
