@@ -18,22 +18,8 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms.widgets import HiddenInput
 
-from portal.forms.fields import (
-    BooleanField,
-    CheckboxesField,
-    DateField,
-    DecimalField,
-    EmailField,
-    IntegerField,
-    MultiCheckboxField,
-    PasswordField,
-    RadioField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TelField,
-    TextAreaField,
-)
+from portal.forms import fields
+from portal.forms.fields import *  # noqa: F403  (the names of fields.__all__, re-exported)
 
 
 class PortalForm(FlaskForm):
@@ -49,20 +35,5 @@ class PortalForm(FlaskForm):
         return Markup("\n").join(f(id=False) for f in hidden)
 
 
-__all__ = [
-    "BooleanField",
-    "CheckboxesField",
-    "DateField",
-    "DecimalField",
-    "EmailField",
-    "IntegerField",
-    "MultiCheckboxField",
-    "PasswordField",
-    "PortalForm",
-    "RadioField",
-    "SelectChoice",
-    "SelectField",
-    "StringField",
-    "TelField",
-    "TextAreaField",
-]
+__all__ = ["PortalForm"]
+__all__ += fields.__all__
