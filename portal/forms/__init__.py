@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
 from portal.forms import fields
@@ -35,5 +36,11 @@ class PortalForm(FlaskForm):
         return Markup("\n").join(f(id=False) for f in hidden)
 
 
-__all__ = ["PortalForm"]
+def optional(limit: int, too_long, *checks) -> list:
+    """The validators of an answer that may be left empty: when given, at most `limit`
+    characters (`too_long`: the message otherwise), then `checks`."""
+    return [Optional(), Length(max=limit, message=too_long), *checks]
+
+
+__all__ = ["PortalForm", "optional"]
 __all__ += fields.__all__
