@@ -41,15 +41,8 @@ def create_agent(email: str, siren: str, full_name: str, role: str, password: st
         raise click.BadParameter(f"no collectivité with SIREN {siren}", param_hint="--siren")
     if session.scalar(select(Agent).where(Agent.email == email)) is not None:
         raise click.ClickException(f"An agent with the e-mail {email} already exists.")
-    session.add(
-        Agent(
-            collectivite=collectivite,
-            email=email,
-            full_name=full_name,
-            role=role,
-            password_hash=hash_password(password),
-        )
-    )
+    session.add(Agent(collectivite=collectivite, email=email, full_name=full_name, role=role,
+                      password_hash=hash_password(password)))  # fmt: skip
     session.commit()
     click.echo(f"Agent {email} ({role}) created for {collectivite.name}.")
 
