@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 from flask import Flask
 from sqlalchemy.orm import Session
+from support.databases import migrated_sqlite
 
 from portal import create_app
-from portal.commands.database import upgrade
 from portal.demo import demo_token, load_demo
 
 
@@ -49,9 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=3.0)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        upgrade(url)
+    with migrated_sqlite() as url:
         portal = create_app("test", DATABASE_URL=url).test_client()
         body = portal.get("/").get_data()
         baseline, baseline_ms = requests_per_second(bare_app(body).test_client(), "/", args.seconds)

@@ -11,16 +11,15 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app, g
 from pypdf import PdfReader
+from support.databases import migrated_sqlite
 
 from portal import create_app
-from portal.commands.database import upgrade
 from portal.demo import demo_token, load_demo
 from portal.extensions import db
 from portal.guidance import current_content
@@ -60,9 +59,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        upgrade(url)
+    with migrated_sqlite() as url:
         app = create_app("test", DATABASE_URL=url)
         with app.app_context():
             load_demo(db.session(), app.config["SECRET_KEY"])

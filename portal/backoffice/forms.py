@@ -8,21 +8,30 @@ from portal.forms.fields import EmailField, PasswordField, StringField
 from portal.passwords import MAX_LENGTH, MIN_LENGTH, is_common_password
 
 
-class LoginForm(PortalForm):
-    email = EmailField(
+def _email_field():
+    return EmailField(
         _l("Adresse e-mail"),
         validators=[
             InputRequired(_l("Saisissez votre adresse e-mail")),
             Length(max=254, message=_l("Cette adresse e-mail est trop longue")),
         ],
     )
-    password = PasswordField(
-        _l("Mot de passe"),
+
+
+def _password_field(label):
+    """The agent's current password (signing in, or confirming it is them)."""
+    return PasswordField(
+        label,
         validators=[
             InputRequired(_l("Saisissez votre mot de passe")),
             Length(max=MAX_LENGTH, message=_l("Ce mot de passe est trop long")),
         ],
     )
+
+
+class LoginForm(PortalForm):
+    email = _email_field()
+    password = _password_field(_l("Mot de passe"))
 
 
 class ActionForm(PortalForm):
@@ -50,24 +59,12 @@ class TotpCodeForm(PortalForm):
 class TotpEnrolForm(PortalForm):
     """Re-authentication before changing the second factor (ASVS 7.5.1), then the code."""
 
-    password = PasswordField(
-        _l("Votre mot de passe"),
-        validators=[
-            InputRequired(_l("Saisissez votre mot de passe")),
-            Length(max=MAX_LENGTH, message=_l("Ce mot de passe est trop long")),
-        ],
-    )
+    password = _password_field(_l("Votre mot de passe"))
     code = _code_field(_l("Code affiché par l’application"))
 
 
 class ForgottenPasswordForm(PortalForm):
-    email = EmailField(
-        _l("Adresse e-mail"),
-        validators=[
-            InputRequired(_l("Saisissez votre adresse e-mail")),
-            Length(max=254, message=_l("Cette adresse e-mail est trop longue")),
-        ],
-    )
+    email = _email_field()
 
 
 def not_common(_form, field) -> None:

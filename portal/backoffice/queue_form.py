@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from portal.backoffice.answers import QueueFilter
-from portal.forms import DateField, PortalForm, SelectChoice, SelectField, StringField
+from portal.forms import DateField, PortalForm, SelectChoice, SelectField, StringField, optional
 from portal.models.response import QUEUE_TABS
 
 
@@ -29,7 +29,7 @@ class QueueFilterForm(PortalForm):
     until = DateField(_l("Retour jusqu’au"), validators=[Optional()])
     q = StringField(
         _l("Rechercher un propriétaire ou une adresse"),
-        validators=[Optional(), Length(max=200, message=_l("200 caractères au plus"))],
+        validators=optional(200, _l("200 caractères au plus")),
     )
 
     def fill_choices(self, campaigns, communes, content, locale: str) -> None:

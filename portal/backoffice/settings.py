@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -131,16 +132,26 @@ def _new_id(taken: set[str]) -> str:
             return candidate
 
 
-def add_partner(session: Session, agent: Agent, collectivite_id: int, partner: dict) -> dict:
+def _add(session: Session, agent: Agent, collectivite_id: int, key: str, limit: int,
+         make: Callable[[str], dict]) -> dict:  # fmt: skip
+    """Append `make(new_id)` to the collectivité's list `key` (at most `limit` items) and
+    record the change; the item added."""
     collectivite = locked(session, collectivite_id)
     before = state(collectivite)
-    partners = before["partners"]
-    if len(partners) >= MAX_PARTNERS:
+    items = before[key]
+    if len(items) >= limit:
         raise SettingsError("too-many")
-    added = {"id": _new_id({p["id"] for p in partners}), **partner}
-    _set(collectivite, partners=[*partners, added])
+    added = make(_new_id({item["id"] for item in items}))
+    _set(collectivite, **{key: [*items, added]})
     record(session, agent, collectivite, before)
     return added
+
+
+def add_partner(session: Session, agent: Agent, collectivite_id: int, partner: dict) -> dict:
+    def make(partner_id: str) -> dict:
+        return {"id": partner_id, **partner}
+
+    return _add(session, agent, collectivite_id, "partners", MAX_PARTNERS, make)
 
 
 def remove_partner(session: Session, agent: Agent, collectivite_id: int,
@@ -166,16 +177,10 @@ def slug_for(title: str, aid_id: str) -> str:
 
 
 def add_local_aid(session: Session, agent: Agent, collectivite_id: int, aid: dict) -> dict:
-    collectivite = locked(session, collectivite_id)
-    before = state(collectivite)
-    aids = before["local_aids"]
-    if len(aids) >= MAX_LOCAL_AIDS:
-        raise SettingsError("too-many")
-    aid_id = _new_id({a["id"] for a in aids})
-    added = {"id": aid_id, "slug": slug_for(aid["title"], aid_id), **aid}
-    _set(collectivite, local_aids=[*aids, added])
-    record(session, agent, collectivite, before)
-    return added
+    def make(aid_id: str) -> dict:
+        return {"id": aid_id, "slug": slug_for(aid["title"], aid_id), **aid}
+
+    return _add(session, agent, collectivite_id, "local_aids", MAX_LOCAL_AIDS, make)
 
 
 def remove_local_aid(session: Session, agent: Agent, collectivite_id: int, aid_id: str) -> bool:

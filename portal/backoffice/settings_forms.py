@@ -16,7 +16,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.forms import PortalForm
+from portal.forms import PortalForm, optional
 from portal.forms.fields import (
     BooleanField,
     EmailField,
@@ -48,11 +48,9 @@ def french_phone(typed: str | None) -> str:
 def email_field(label) -> EmailField:
     return EmailField(
         label,
-        validators=[
-            Optional(),
-            Length(max=254, message=_l("Cette adresse e-mail est trop longue")),
-            Email(message=EMAIL_MESSAGE),
-        ],
+        validators=optional(
+            254, _l("Cette adresse e-mail est trop longue"), Email(message=EMAIL_MESSAGE)
+        ),
     )
 
 
@@ -231,19 +229,16 @@ class PartnerForm(PortalForm):
     email = email_field(_l("Adresse e-mail (facultatif)"))
     url = StringField(
         _l("Site internet (facultatif)"),
-        validators=[
-            Optional(),
-            Length(max=300, message=_l("Écrivez au plus %(limit)d caractères", limit=300)),
+        validators=optional(
+            300,
+            _l("Écrivez au plus %(limit)d caractères", limit=300),
             URL(message=_l("Saisissez une adresse commençant par https://")),
-        ],
+        ),
         render_kw={"type": "url", "spellcheck": "false", "autocapitalize": "off"},
     )
     description = TextAreaField(
         _l("Ce qu’il fait pour les propriétaires (facultatif)"),
-        validators=[
-            Optional(),
-            Length(max=600, message=_l("Écrivez au plus %(limit)d caractères", limit=600)),
-        ],
+        validators=optional(600, _l("Écrivez au plus %(limit)d caractères", limit=600)),
     )
 
     def validate_url(self, field) -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
@@ -39,15 +41,8 @@ def create_agent(email: str, siren: str, full_name: str, role: str, password: st
         raise click.BadParameter(f"no collectivité with SIREN {siren}", param_hint="--siren")
     if session.scalar(select(Agent).where(Agent.email == email)) is not None:
         raise click.ClickException(f"An agent with the e-mail {email} already exists.")
-    session.add(
-        Agent(
-            collectivite=collectivite,
-            email=email,
-            full_name=full_name,
-            role=role,
-            password_hash=hash_password(password),
-        )
-    )
+    session.add(Agent(collectivite=collectivite, email=email, full_name=full_name, role=role,
+                      password_hash=hash_password(password)))  # fmt: skip
     session.commit()
     click.echo(f"Agent {email} ({role}) created for {collectivite.name}.")
 
@@ -64,50 +59,53 @@ def _agent(email: str) -> Agent:
     return agent
 
 
-@agents.command()
-@with_appcontext
-@click.argument("email")
-def disable(email: str) -> None:
+def account_command(name: str):
+    """An `agents NAME EMAIL` command from a function that acts on the agent and returns
+    the auth event to log (None: none) and the line to print, once the change is committed.
+    The function's docstring is the command's help."""
+
+    def decorate(act: Callable[[Agent], tuple[str | None, str]]) -> click.Command:
+        @agents.command(name, help=act.__doc__)
+        @with_appcontext
+        @click.argument("email")
+        def command(email: str) -> None:
+            agent = _agent(email)
+            event, message = act(agent)
+            db.session.commit()
+            if event:
+                auth_event(event, agent=agent.id, by="cli")
+            click.echo(message)
+
+        return command
+
+    return decorate
+
+
+@account_command("disable")
+def disable(agent: Agent) -> tuple[str, str]:
     """Disable the account and end all its sessions at once."""
-    agent = _agent(email)
     agent.is_active = False
     count = sessions.end_all(db.session(), agent, "agent-disabled")
-    db.session.commit()
-    auth_event("agent-disabled", agent=agent.id, by="cli")
-    click.echo(f"Agent {agent.email} disabled; {count} session(s) ended.")
+    return "agent-disabled", f"Agent {agent.email} disabled; {count} session(s) ended."
 
 
-@agents.command()
-@with_appcontext
-@click.argument("email")
-def enable(email: str) -> None:
+@account_command("enable")
+def enable(agent: Agent) -> tuple[str, str]:
     """Enable the account again."""
-    agent = _agent(email)
     agent.is_active = True
-    db.session.commit()
-    auth_event("agent-enabled", agent=agent.id, by="cli")
-    click.echo(f"Agent {agent.email} enabled.")
+    return "agent-enabled", f"Agent {agent.email} enabled."
 
 
-@agents.command("end-sessions")
-@with_appcontext
-@click.argument("email")
-def end_sessions(email: str) -> None:
+@account_command("end-sessions")
+def end_sessions(agent: Agent) -> tuple[None, str]:
     """End all the agent's sessions (they sign in again)."""
-    agent = _agent(email)
     count = sessions.end_all(db.session(), agent, "cli")
-    db.session.commit()
-    click.echo(f"{count} session(s) of {agent.email} ended.")
+    return None, f"{count} session(s) of {agent.email} ended."
 
 
-@agents.command("reset-totp")
-@with_appcontext
-@click.argument("email")
-def reset_totp(email: str) -> None:
+@account_command("reset-totp")
+def reset_totp(agent: Agent) -> tuple[str, str]:
     """Forget the agent's second factor (lost phone) and end their sessions."""
-    agent = _agent(email)
     totp.reset(agent)
     count = sessions.end_all(db.session(), agent, "totp-reset")
-    db.session.commit()
-    auth_event("totp-reset", agent=agent.id, by="cli")
-    click.echo(f"Second factor of {agent.email} reset; {count} session(s) ended.")
+    return "totp-reset", f"Second factor of {agent.email} reset; {count} session(s) ended."

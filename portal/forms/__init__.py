@@ -16,24 +16,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
-from portal.forms.fields import (
-    BooleanField,
-    CheckboxesField,
-    DateField,
-    DecimalField,
-    EmailField,
-    IntegerField,
-    MultiCheckboxField,
-    PasswordField,
-    RadioField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TelField,
-    TextAreaField,
-)
+from portal.forms import fields
+from portal.forms.fields import *  # noqa: F403  (the names of fields.__all__, re-exported)
 
 
 class PortalForm(FlaskForm):
@@ -49,20 +36,11 @@ class PortalForm(FlaskForm):
         return Markup("\n").join(f(id=False) for f in hidden)
 
 
-__all__ = [
-    "BooleanField",
-    "CheckboxesField",
-    "DateField",
-    "DecimalField",
-    "EmailField",
-    "IntegerField",
-    "MultiCheckboxField",
-    "PasswordField",
-    "PortalForm",
-    "RadioField",
-    "SelectChoice",
-    "SelectField",
-    "StringField",
-    "TelField",
-    "TextAreaField",
-]
+def optional(limit: int, too_long, *checks) -> list:
+    """The validators of an answer that may be left empty: when given, at most `limit`
+    characters (`too_long`: the message otherwise), then `checks`."""
+    return [Optional(), Length(max=limit, message=too_long), *checks]
+
+
+__all__ = ["PortalForm", "optional"]
+__all__ += fields.__all__

@@ -83,13 +83,13 @@ def html_attributes(kwargs: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class DsfrWidget:
-    """Renders a field with one macro of `templates/dsfr/`."""
+    """Renders a field with the macro `component` of `templates/dsfr/<component>.html`."""
 
-    template = ""
-    macro = ""
+    component = ""
 
     def __call__(self, field: Field, **kwargs: Any) -> Markup:
-        return render_macro(self.template, self.macro, self.params(field, dict(kwargs)))
+        template = f"dsfr/{self.component}.html"
+        return render_macro(template, self.component, self.params(field, dict(kwargs)))
 
     def params(self, field: Field, kwargs: dict[str, Any]) -> dict[str, Any]:
         for key, value in getattr(field, "dsfr_defaults", {}).items():
@@ -117,8 +117,7 @@ class DsfrWidget:
 
 
 class InputWidget(DsfrWidget):
-    template = "dsfr/input.html"
-    macro = "input"
+    component = "input"
 
     def __init__(self, input_type: str = "text") -> None:
         self.input_type = input_type
@@ -130,13 +129,11 @@ class InputWidget(DsfrWidget):
 class PasswordWidget(DsfrWidget):
     """A password is never sent back to the browser, even after an error."""
 
-    template = "dsfr/password.html"
-    macro = "password"
+    component = "password"
 
 
 class TextAreaWidget(DsfrWidget):
-    template = "dsfr/textarea.html"
-    macro = "textarea"
+    component = "textarea"
 
     def field_params(self, field, params):
         return {"value": text(field._value())}
@@ -162,21 +159,18 @@ def choice_options(field: Field, field_id: str) -> list[dict[str, Any]]:
 
 
 class RadiosWidget(DsfrWidget):
-    template = "dsfr/radios.html"
-    macro = "radios"
+    component = "radios"
 
     def field_params(self, field, params):
         return {"options": choice_options(field, params["id"])}
 
 
 class CheckboxesWidget(RadiosWidget):
-    template = "dsfr/checkboxes.html"
-    macro = "checkboxes"
+    component = "checkboxes"
 
 
 class SelectWidget(DsfrWidget):
-    template = "dsfr/select.html"
-    macro = "select"
+    component = "select"
 
     def field_params(self, field, params):
         options = choice_options(field, params["id"])
@@ -200,13 +194,11 @@ class SelectWidget(DsfrWidget):
 class UploadWidget(DsfrWidget):
     """A file input; the browser never gets a value back."""
 
-    template = "dsfr/upload.html"
-    macro = "upload"
+    component = "upload"
 
 
 class CheckboxWidget(DsfrWidget):
-    template = "dsfr/checkbox.html"
-    macro = "checkbox"
+    component = "checkbox"
 
     def field_params(self, field, params):
         return {"value": "y", "checked": bool(field.data)}

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, BigId, Timestamped, utcnow
 from portal.models.campaign import Letter
 
-MOMENTS = ("morning", "lunch", "afternoon", "evening", "any")
+# When the owner would rather be called: the value stored → its label (the call-back form's
+# choices, the back-office's answer page and exports).
+MOMENTS = {
+    "morning": _l("Le matin"), "lunch": _l("Entre midi et deux"),
+    "afternoon": _l("L’après-midi"), "evening": _l("En fin de journée"),
+    "any": _l("À tout moment"),
+}  # fmt: skip
 
 
 class CallbackRequest(Timestamped, Base):
@@ -24,7 +31,7 @@ class CallbackRequest(Timestamped, Base):
     letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id"), unique=True)
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
-    moments: Mapped[list] = mapped_column(default=list)  # values of MOMENTS
+    moments: Mapped[list] = mapped_column(default=list)  # keys of MOMENTS
     note: Mapped[str] = mapped_column(Text, default="")
     consent_at: Mapped[datetime]
     handled_at: Mapped[datetime | None]

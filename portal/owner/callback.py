@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms.fields import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Optional
 
-from portal.forms import PortalForm
+from portal.forms import PortalForm, optional
 from portal.forms.fields import (
     BooleanField,
     EmailField,
@@ -15,46 +15,33 @@ from portal.forms.fields import (
     TelField,
     TextAreaField,
 )
+from portal.models.contact import MOMENTS
 from portal.phones import ValidPhone, parse_phone
+
+PHONE_MESSAGE = _l("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78")
+EMAIL_MESSAGE = _l("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr")
 
 
 class CallbackForm(PortalForm):
     phone = TelField(
         _l("Numéro de téléphone (facultatif)"),
         description=_l("Par exemple : 06 12 34 56 78"),
-        validators=[
-            Optional(),
-            Length(max=40, message=_l("Ce numéro est trop long")),
-            ValidPhone(_l("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78")),
-        ],
+        validators=optional(40, _l("Ce numéro est trop long"), ValidPhone(PHONE_MESSAGE)),
     )
     email = EmailField(
         _l("Adresse e-mail (facultatif)"),
         description=_l("Vous recevrez un accusé de réception."),
-        validators=[
-            Optional(),
-            Length(max=254, message=_l("Cette adresse e-mail est trop longue")),
-            Email(message=_l("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr")),
-        ],
+        validators=optional(254, _l("Cette adresse e-mail est trop longue"), Email(EMAIL_MESSAGE)),
     )
     moments = MultiCheckboxField(
         _l("Quand préférez-vous être appelé ? (facultatif)"),
-        choices=[
-            SelectChoice("morning", _l("Le matin")),
-            SelectChoice("lunch", _l("Entre midi et deux")),
-            SelectChoice("afternoon", _l("L’après-midi")),
-            SelectChoice("evening", _l("En fin de journée")),
-            SelectChoice("any", _l("À tout moment")),
-        ],
+        choices=[SelectChoice(value, label) for value, label in MOMENTS.items()],
         validators=[Optional()],
     )
     note = TextAreaField(
         _l("Un message pour votre collectivité (facultatif)"),
         description=_l("N’y indiquez pas d’informations sur votre santé ou vos revenus."),
-        validators=[
-            Optional(),
-            Length(max=1000, message=_l("Votre message doit faire moins de 1 000 caractères")),
-        ],
+        validators=optional(1000, _l("Votre message doit faire moins de 1 000 caractères")),
     )
     consent = BooleanField(
         _l(
@@ -93,8 +80,5 @@ class FeedbackForm(PortalForm):
     )
     comment = TextAreaField(
         _l("Un commentaire ? (facultatif)"),
-        validators=[
-            Optional(),
-            Length(max=1000, message=_l("Votre commentaire doit faire moins de 1 000 caractères")),
-        ],
+        validators=optional(1000, _l("Votre commentaire doit faire moins de 1 000 caractères")),
     )

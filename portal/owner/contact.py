@@ -27,12 +27,6 @@ def callback():
     return render_template("owner/callback.html", form=form), 400 if form.errors else 200
 
 
-@blueprint.get("/rappel/merci")
-@letter_required
-def callback_done():
-    return render_template("owner/callback_done.html")
-
-
 @blueprint.route("/avis", methods=["GET", "POST"])
 @letter_required
 def feedback():
@@ -44,7 +38,18 @@ def feedback():
     return render_template("owner/feedback.html", form=form), 400 if form.errors else 200
 
 
-@blueprint.get("/avis/merci")
-@letter_required
-def feedback_done():
-    return render_template("owner/feedback_done.html")
+# The thank-you pages, once the call-back request or the feedback is saved: endpoint → path;
+# each shows the template owner/<endpoint>.html.
+THANKS = {"callback_done": "/rappel/merci", "feedback_done": "/avis/merci"}
+
+
+def thanks_page(endpoint: str):
+    @letter_required
+    def thanks():
+        return render_template(f"owner/{endpoint}.html")
+
+    return thanks
+
+
+for endpoint, path in THANKS.items():
+    blueprint.add_url_rule(path, endpoint, thanks_page(endpoint), methods=["GET"])

@@ -1,4 +1,4 @@
-"""The back-office tests' clock, settings and collectivité."""
+"""The back-office tests' clock, settings, collectivité and agent."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal import clock as portal_clock
-from tests.builders import make_collectivite
+from tests.builders import enrol_totp, make_agent, make_collectivite
 
 
 class FakeClock:
@@ -44,3 +44,19 @@ def clock(monkeypatch):
 def totp_on(app, monkeypatch):
     """AGENT_TOTP_REQUIRED as in production."""
     monkeypatch.setitem(app.config, "AGENT_TOTP_REQUIRED", True)
+
+
+@pytest.fixture
+def agent(session):
+    """An agent of a collectivité of their own (a module may override it)."""
+    agent = make_agent(session, make_collectivite(session))
+    session.commit()
+    return agent
+
+
+@pytest.fixture
+def enrolled(session, agent):
+    """The agent, with a second factor."""
+    enrol_totp(session, agent)
+    session.commit()
+    return agent

@@ -6,23 +6,15 @@ from __future__ import annotations
 import logging
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from portal import passwords
 from portal.models import Agent, AgentLoginThrottle
-from tests.builders import PASSWORD, make_agent, make_collectivite
+from tests.builders import PASSWORD
 from tests.conftest import PageClient, sign_in
 
 MESSAGE = "Adresse e-mail ou mot de passe incorrect"
 UNKNOWN = "personne@commune.example"
-
-
-@pytest.fixture
-def agent(session):
-    agent = make_agent(session, make_collectivite(session))
-    session.commit()
-    return agent
 
 
 def fail(client, email, times):

@@ -10,17 +10,10 @@ from sqlalchemy import select
 
 from portal.models import AgentSession, OutboxMessage
 from portal.passwords import hash_password, verify_password
-from tests.builders import PASSWORD, enrol_totp, make_agent, make_collectivite
+from tests.builders import PASSWORD, enrol_totp
 from tests.conftest import PageClient, csrf_token, sign_in
 
 NEW_PASSWORD = "le chat de la voisine dort au soleil"
-
-
-@pytest.fixture
-def agent(session):
-    agent = make_agent(session, make_collectivite(session))
-    session.commit()
-    return agent
 
 
 def ask_for_a_link(client, email):

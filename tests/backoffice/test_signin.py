@@ -12,24 +12,10 @@ from portal.backoffice import sessions, signin, totp
 from portal.backoffice.signin import Outcome
 from portal.models import AgentSession
 from portal.models.base import Base
-from tests.builders import PASSWORD, enrol_totp, make_agent, make_collectivite, totp_code
+from tests.builders import PASSWORD, make_agent, totp_code
 from tests.conftest import sign_in
 
 UNKNOWN = "personne@commune.example"
-
-
-@pytest.fixture
-def agent(session):
-    agent = make_agent(session, make_collectivite(session))
-    session.commit()
-    return agent
-
-
-@pytest.fixture
-def enrolled(session, agent):
-    enrol_totp(session, agent)
-    session.commit()
-    return agent
 
 
 @pytest.fixture

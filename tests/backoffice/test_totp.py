@@ -10,22 +10,8 @@ from sqlalchemy import select
 from portal.backoffice import totp
 from portal.config import DevelopmentConfig, ProductionConfig, TestConfig
 from portal.models import AgentSession
-from tests.builders import PASSWORD, enrol_totp, make_agent, make_collectivite, totp_code
+from tests.builders import PASSWORD, totp_code
 from tests.conftest import PageClient, csrf_token, sign_in
-
-
-@pytest.fixture
-def agent(session):
-    agent = make_agent(session, make_collectivite(session))
-    session.commit()
-    return agent
-
-
-@pytest.fixture
-def enrolled(session, agent):
-    enrol_totp(session, agent)
-    session.commit()
-    return agent
 
 
 def reload(session, agent):

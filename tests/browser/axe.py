@@ -71,3 +71,13 @@ def axe_check(page: Page, *, tags=DEFAULT_TAGS, disable: dict[str, str] | None =
         f"axe-core found {len(violations)} accessibility violation(s) on {page.url}:\n"
         + format_violations(violations)
     )
+
+
+def check_page_at(page: Page, path: str, status: int, excused: str | None = None) -> None:
+    """Open `path` (answering 200, or `status`), check it with axe-core, and fail on any
+    problem the page met (`page.problems`) but those naming `excused`."""
+    response = page.goto(path)
+    assert response is not None and response.status in (200, status)
+    axe_check(page)
+    problems = [p for p in page.problems if excused is None or excused not in p]
+    assert problems == [], "\n".join(problems)

@@ -166,6 +166,26 @@ def fill_callback(page: Page) -> None:
     tick(page, CONSENT)
 
 
+def call_back_and_give_feedback(page: Page, useful: str, on_page) -> None:
+    """From the results: ask to be called back, then answer `useful` ("Oui" or "Non") to
+    "was this service useful?"; `on_page(page)` on each page of AFTER_RESULTS."""
+    follow(page, "Être rappelé")
+    assert path_of(page) == "/rappel"
+    on_page(page)
+    fill_callback(page)
+    submit(page, "Envoyer ma demande")
+    assert path_of(page) == "/rappel/merci"
+    on_page(page)
+    expect(page.locator("main")).to_contain_text("Démoville")
+    follow(page, "Donner mon avis sur ce service")
+    assert path_of(page) == "/avis"
+    on_page(page)
+    tick(page, useful)
+    submit(page, "Envoyer mon avis")
+    assert path_of(page) == "/avis/merci"
+    on_page(page)
+
+
 def test_owner_journey_is_accessible_on_every_page(browser_page, letter_link):
     page = browser_page
     visited: list[str] = []
@@ -189,18 +209,7 @@ def test_owner_journey_is_accessible_on_every_page(browser_page, letter_link):
     assert recommendations.count() >= 1, "the results list no recommendation"
     expect(recommendations.first).not_to_be_empty()
 
-    follow(page, "Être rappelé")
-    check(page)
-    fill_callback(page)
-    submit(page, "Envoyer ma demande")
-    assert path_of(page) == "/rappel/merci"
-    check(page)
-    expect(page.locator("main")).to_contain_text("Démoville")
-    follow(page, "Donner mon avis sur ce service")
-    check(page)
-    tick(page, "Oui")
-    submit(page, "Envoyer mon avis")
-    check(page)
+    call_back_and_give_feedback(page, "Oui", on_page=check)
 
     assert visited == ["/mon-logement", *asked, CHECK_PATH, "/resultats", *AFTER_RESULTS]
     assert page.problems == [], "\n".join(page.problems)
@@ -220,20 +229,7 @@ def test_owner_journey_works_without_javascript(browser, live_server, letter_lin
         assert_one_h1(page)
         assert page.locator("main h3").count() >= 1, "the results list no recommendation"
 
-        follow(page, "Être rappelé")
-        assert path_of(page) == "/rappel"
-        assert_one_h1(page)
-        fill_callback(page)
-        submit(page, "Envoyer ma demande")
-        assert path_of(page) == "/rappel/merci"
-        assert_one_h1(page)
-        expect(page.locator("main")).to_contain_text("Démoville")
-        follow(page, "Donner mon avis sur ce service")
-        assert_one_h1(page)
-        tick(page, "Non")
-        submit(page, "Envoyer mon avis")
-        assert path_of(page) == "/avis/merci"
-        assert_one_h1(page)
+        call_back_and_give_feedback(page, "Non", on_page=assert_one_h1)
 
 
 def assert_no_sideways_scroll(page: Page) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .axe import axe_check
+from .axe import check_page_at
 
 pytestmark = pytest.mark.browser
 
@@ -15,13 +15,8 @@ pytestmark = pytest.mark.browser
              "/gestion/connexion", "/page-inconnue"]
 )  # fmt: skip
 def test_page_is_accessible(browser_page, path):
-    page = browser_page
-    response = page.goto(path)
-    assert response is not None and response.status in (200, 404)
-    axe_check(page)
-    assert page.locator("h1").count() == 1
-    problems = [p for p in page.problems if "404" not in p or path != "/page-inconnue"]
-    assert problems == [], "\n".join(problems)
+    check_page_at(browser_page, path, 404, excused="404" if path == "/page-inconnue" else None)
+    assert browser_page.locator("h1").count() == 1
 
 
 def test_a_mistyped_code_is_explained_in_the_page(browser, live_server):

@@ -7,36 +7,22 @@ from bs4 import BeautifulSoup
 from wtforms.validators import InputRequired, Optional
 
 from portal import create_app
-from portal.forms import (
-    BooleanField,
-    DecimalField,
-    EmailField,
-    IntegerField,
-    MultiCheckboxField,
-    PasswordField,
-    PortalForm,
-    RadioField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TelField,
-    TextAreaField,
-)
+from portal.forms import PortalForm, SelectChoice, fields
 
 
 class OwnerForm(PortalForm):
-    name = StringField(
+    name = fields.StringField(
         "Nom",
         validators=[InputRequired("Indiquez votre nom")],
         description="Comme sur le courrier",
     )
-    email = EmailField("Adresse e-mail", validators=[Optional()])
-    phone = TelField("Téléphone", validators=[Optional()])
-    password = PasswordField("Mot de passe", validators=[Optional()])
-    rooms = IntegerField("Nombre de pièces", validators=[Optional()])
-    surface = DecimalField("Surface", validators=[Optional()])
-    note = TextAreaField("Précisions", validators=[Optional()])
-    situation = RadioField(
+    email = fields.EmailField("Adresse e-mail", validators=[Optional()])
+    phone = fields.TelField("Téléphone", validators=[Optional()])
+    password = fields.PasswordField("Mot de passe", validators=[Optional()])
+    rooms = fields.IntegerField("Nombre de pièces", validators=[Optional()])
+    surface = fields.DecimalField("Surface", validators=[Optional()])
+    note = fields.TextAreaField("Précisions", validators=[Optional()])
+    situation = fields.RadioField(
         "Le logement est-il occupé ?",
         choices=[
             SelectChoice("oui", "Oui", render_kw={"hint": "Par vous ou par un locataire"}),
@@ -44,16 +30,16 @@ class OwnerForm(PortalForm):
         ],
         validators=[InputRequired("Indiquez si le logement est occupé")],
     )
-    works = MultiCheckboxField(
+    works = fields.MultiCheckboxField(
         "Travaux envisagés",
         choices=[SelectChoice("toiture", "Toiture"), SelectChoice("fenetres", "Fenêtres")],
     )
-    kind = SelectField(
+    kind = fields.SelectField(
         "Type de logement",
         choices=[SelectChoice("maison", "Maison"), SelectChoice("appartement", "Appartement")],
         validators=[Optional()],
     )
-    callback = BooleanField("Je souhaite être rappelé")
+    callback = fields.BooleanField("Je souhaite être rappelé")
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +185,7 @@ def test_checkboxes_are_a_fieldset_and_select_has_a_placeholder(dsfr_app):
 
 def test_nothing_chosen_gives_only_the_required_message(dsfr_app):
     class Required(PortalForm):
-        kind = SelectField(
+        kind = fields.SelectField(
             "Type", choices=[SelectChoice("m", "Maison")], validators=[InputRequired("Choisissez")]
         )
 
@@ -224,7 +210,7 @@ def test_labels_hints_and_values_are_escaped(dsfr_app):
     assert "&lt;script&gt;" in html
 
     class Choices(PortalForm):
-        pick = RadioField(evil, choices=[SelectChoice(evil, evil)])
+        pick = fields.RadioField(evil, choices=[SelectChoice(evil, evil)])
 
     with dsfr_app.test_request_context():
         html = str(Choices(meta={"csrf": False}).pick())

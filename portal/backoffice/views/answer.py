@@ -33,15 +33,11 @@ from portal.evaluation import evaluation_for
 from portal.extensions import db
 from portal.guidance import current_content, current_precision_mapping
 from portal.i18n import current_language
+from portal.models.contact import MOMENTS
 from portal.models.zlv import OCCUPANCIES, STATUSES
 from portal.rules import present
 from portal.rules.present import answers_in_words
 
-MOMENT_LABELS = {
-    "morning": _l("Le matin"), "lunch": _l("Entre midi et deux"),
-    "afternoon": _l("L’après-midi"), "evening": _l("En fin de journée"),
-    "any": _l("À tout moment"),
-}  # fmt: skip
 ERRORS = {
     "not-allowed-pair": _l("Ce sous-statut n’existe pas pour ce statut dans Zéro Logement Vacant"),
 }
@@ -95,7 +91,7 @@ def render_answer(row, status: int = 200, **forms):
         suggested=suggestion(row, current_precision_mapping()),
         status_form=status_form, precisions_form=precisions_form, note_form=page_forms[2],
         action_form=ActionForm(), forms=page_forms, statuses=STATUSES, occupancies=OCCUPANCIES,
-        moment_labels=MOMENT_LABELS,
+        moment_labels=MOMENTS,
     ), status  # fmt: skip
 
 

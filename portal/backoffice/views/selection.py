@@ -37,11 +37,12 @@ from portal.backoffice.exports import (
     xlsx_file,
 )
 from portal.backoffice.followup import FollowupError
-from portal.backoffice.views.answer import ERRORS, MOMENT_LABELS
+from portal.backoffice.views.answer import ERRORS
 from portal.backoffice.views.queue import filter_form, render_queue, situation_labeller
 from portal.extensions import db
 from portal.guidance import current_content
 from portal.i18n import current_language
+from portal.models.contact import MOMENTS
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -110,7 +111,7 @@ def export_labels() -> Labels:
     return Labels(
         situation=situation_labeller(),
         aids={slug: aid.title[locale] for slug, aid in content.aids.items()},
-        moments=MOMENT_LABELS,
+        moments=MOMENTS,
     )
 
 
