@@ -84,10 +84,18 @@ def _compiled(dialect: Dialect) -> tuple[str, bool, tuple]:
 
 
 def _fetch(engine: Engine, letter_id: int) -> tuple | None:
-    """The query's row for this letter, on a connection borrowed from the pool."""
+    """The query's row for this letter, on a connection borrowed from the pool.
+
+    On PostgreSQL the query runs in autocommit: one round trip, where a transaction would
+    add a BEGIN before it and a ROLLBACK when the pool takes the connection back (psycopg
+    sends none when no transaction is open). SQLite's connections never begin one here."""
     sql, positional, _ = _compiled(engine.dialect)
-    connection = engine.raw_connection()
+    pooled = engine.raw_connection()
+    connection = pooled.dbapi_connection
+    autocommit = engine.dialect.name == "postgresql"
     try:
+        if autocommit:
+            connection.autocommit = True
         cursor = connection.cursor()
         try:
             cursor.execute(sql, (letter_id,) if positional else {"letter_id": letter_id})
@@ -95,7 +103,9 @@ def _fetch(engine: Engine, letter_id: int) -> tuple | None:
         finally:
             cursor.close()
     finally:
-        connection.close()  # back to the pool, which rolls it back
+        if autocommit and not connection.closed:
+            connection.autocommit = False
+        pooled.close()  # back to the pool
     return rows[0] if rows else None
 
 
