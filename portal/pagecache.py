@@ -6,7 +6,9 @@ their letter. Rendering that layout costs more than everything else in the reque
 page is rendered once per key and kept in memory with placeholders for each owner's own
 facts (`own`: their dwelling's address…); later requests only check that the key still
 holds (one query, made by the caller), fill in their own facts, HTML-escaped as the
-template would, and swap in their own CSP nonce.
+template would, and swap in their own CSP nonce. Measured by `bench/bench_pages.py`
+(in-process, SQLite, same run, 2026-12-02): the landing takes 0.57–0.70 ms from the cache
+against 3.7–4.0 ms rendered each time.
 
 What a key holds is fixed here, as an allow-list (`PageKey`): the template, the language,
 the collectivité and the campaign with their `updated_at` stamps, and the owner's stage (not
