@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup
 
 def init_commands(app: Flask) -> None:
     from portal.commands import agents, content, database, demo, digest, i18n, outbox, security
+    from portal.commands.imports import import_file
 
     groups = (database.db, i18n.i18n, content.content, content.rules, outbox.outbox)
     for group in (*groups, security.security, digest.digest):
@@ -16,6 +17,7 @@ def init_commands(app: Flask) -> None:
     app.cli.add_command(demo.demo)
     app.cli.add_command(agents.create_agent)
     app.cli.add_command(agents.agents)
+    app.cli.add_command(import_file)
 
 
 def _create_app(*_args):

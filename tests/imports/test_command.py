@@ -1,0 +1,106 @@
+"""`portal import FILE --collectivite SIREN [--confirm]`."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.models import Housing, Owner
+from tests.builders import make_collectivite
+from tests.imports.files import ZLV_HEADERS, csv_file, zlv_export, zlv_row
+
+LINES = [
+    "581940000001,1940001234,58194,12 rue des Tilleuls,MAISON,84,4,1932,2019,F,Dupont Jeanne,"
+    "Particulier,3 av de la Gare",
+    "581940000002,,58194,1 place Carnot,APPART,,,,,,,,",
+    ",,58194,sans identifiant,MAISON,,,,,,Martin,,",
+]
+
+
+@pytest.fixture
+def siren(session):
+    collectivite = make_collectivite(session)
+    session.commit()
+    return collectivite.siren
+
+
+def count(session, model):
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_preview_writes_nothing(app, session, siren, tmp_path):
+    path = csv_file(tmp_path / "f.csv", LINES, delimiter=";", encoding="latin-1")
+    result = app.test_cli_runner().invoke(args=["import", str(path), "--collectivite", siren])
+    assert result.exit_code == 0, result.output
+    assert "1 to create, 0 to update, 2 refused." in result.output
+    assert "row 3: refused: unreadable" not in result.output
+    assert "row 3: refused: missing owner name" in result.output
+    assert "row 4: refused: missing local id" in result.output
+    assert "Nothing written" in result.output
+    assert count(session, Housing) == 0
+
+
+def test_confirm_writes_and_reimport_updates(app, session, siren, tmp_path):
+    path = zlv_export(tmp_path / "e.xlsx", [zlv_row(), zlv_row("581940000002")])
+    runner = app.test_cli_runner()
+    args = ["import", str(path), "--collectivite", siren, "--confirm"]
+    first = runner.invoke(args=args)
+    assert first.exit_code == 0, first.output
+    assert "2 created, 0 updated, 0 refused" in first.output
+    second = runner.invoke(args=args)
+    assert "0 created, 2 updated, 0 refused" in second.output
+    assert (count(session, Housing), count(session, Owner)) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("e.xlsx", b"PK\x03\x04garbage", "not a readable XLSX file"),
+        ("e.xlsx", b"ff_idlocal,code_insee\n", "is not an XLSX file"),
+        ("f.csv", b"", "empty"),
+        ("f.csv", b"invariant;adresse\n1;2\n", "« ff_idlocal »"),
+    ],
+)
+def test_bad_files_are_refused_clearly(app, session, siren, tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = app.test_cli_runner().invoke(
+        args=["import", str(path), "--collectivite", siren, "--confirm"]
+    )
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Nothing was imported." in result.output
+    assert "Traceback" not in result.output
+    assert count(session, Housing) == 0
+
+
+def test_missing_zlv_columns_are_named(app, siren, tmp_path):
+    headers = [h for h in ZLV_HEADERS if h != "Propriétaire destinataire principal"]
+    path = zlv_export(tmp_path / "e.xlsx", [zlv_row()], headers=headers)
+    result = app.test_cli_runner().invoke(args=["import", str(path), "--collectivite", siren])
+    assert result.exit_code == 1
+    assert "« Propriétaire destinataire principal »" in result.output
+
+
+def test_unknown_collectivite(app, tmp_path):
+    path = csv_file(tmp_path / "f.csv", LINES)
+    result = app.test_cli_runner().invoke(args=["import", str(path), "--collectivite", "1"])
+    assert result.exit_code == 2
+    assert "no collectivité with SIREN 1" in result.output
+
+
+def test_nothing_half_written_when_a_write_fails(app, session, siren, tmp_path, monkeypatch):
+    from portal.imports import plan
+
+    def failing(_session, _collectivite, _housing, data, _owners):
+        if data["full_name"] == "FAIL":
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(plan, "_set_principal_owner", failing)
+    rows = [zlv_row(), zlv_row("581940000002", **{"Propriétaire destinataire principal": "FAIL"})]
+    path = zlv_export(tmp_path / "e.xlsx", rows)
+    result = app.test_cli_runner().invoke(
+        args=["import", str(path), "--collectivite", siren, "--confirm"]
+    )
+    assert result.exit_code != 0
+    assert count(session, Housing) == 0

@@ -1,0 +1,139 @@
+"""portal.imports.plan: the preview row by row, and writing it."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.imports.plan import apply, make_plan
+from portal.imports.read import open_table
+from portal.models import Housing, HousingOwner, Owner
+from tests.builders import make_collectivite
+from tests.imports.files import zlv_export, zlv_row
+
+
+def run(session, collectivite, path, confirm=True):
+    plan = make_plan(session, collectivite, open_table(path).rows)
+    if confirm:
+        apply(session, collectivite, plan)
+        session.commit()
+    return plan
+
+
+def test_real_format_zlv_export_is_imported(session, tmp_path):
+    collectivite = make_collectivite(session)
+    path = zlv_export(tmp_path / "e.xlsx", [zlv_row(), zlv_row("581940000002")])
+    plan = run(session, collectivite, path)
+    assert (plan.count("create"), plan.count("update"), plan.count("refuse")) == (2, 0, 0)
+    housing = session.scalar(select(Housing).where(Housing.local_id == "581940000001"))
+    assert housing.insee_code == "58194"
+    assert housing.kind == "MAISON"
+    assert housing.energy_label == "F"
+    assert (housing.living_area, housing.rooms_count) == (84, 4)
+    assert (housing.building_year, housing.vacancy_start_year) == (1932, 2019)
+    assert housing.address_lines == ["12 RUE DES TILLEULS", "58000 NEVERS"]
+    owner = housing.owners[0].owner
+    assert housing.owners[0].rank == 1
+    assert owner.full_name == "DUPONT JEANNE"
+    assert owner.address_lines == ["3 AV DE LA GARE", "44000 NANTES"]
+    # Same owner, same address: one Owner for both housings.
+    assert session.scalar(select(func.count()).select_from(Owner)) == 1
+
+
+def test_preview_refuses_rows_and_says_why(session, tmp_path):
+    collectivite = make_collectivite(session)
+    rows = [
+        zlv_row(),
+        zlv_row(**{"Identifiant fiscal national": None}),
+        zlv_row("581940000003", **{"Code INSEE commune du logement": "5819"}),
+        zlv_row("581940000004", **{"Code INSEE commune du logement": "ABCDE"}),
+        zlv_row("581940000005", **{"Code INSEE commune du logement": "75056"}),
+        zlv_row(),
+        zlv_row("581940000007", **{"Surface (m²)": "=B2*2"}),
+        zlv_row("581940000008", **{"Surface (m²)": "grand"}),
+        zlv_row("581940000009", **{"Année de début de vacance": "depuis longtemps"}),
+        zlv_row("581940000010", **{"Année de début de vacance": "01/03/2017",
+                                   "Surface (m²)": "45,5"}),
+        zlv_row("581940000011", **{"DPE représentatif": "H", "Type de logement": "Péniche"}),
+        zlv_row("581940000012", **{"Propriétaire destinataire principal": ""}),
+    ]  # fmt: skip
+    plan = run(session, collectivite, zlv_export(tmp_path / "e.xlsx", rows), confirm=False)
+    by_row = {d.row: d for d in plan.decisions}
+    assert by_row[2].action == "create"
+    assert by_row[3].reasons == ["missing local id"]
+    assert "invalid INSEE code '5819'" in by_row[4].reasons[0]
+    assert "invalid INSEE code 'ABCDE'" in by_row[5].reasons[0]
+    assert by_row[6].reasons == ["INSEE code 75056 is outside the collectivité's perimeter"]
+    assert by_row[7].reasons == ["same housing as row 2"]
+    assert by_row[8].reasons == ["formula in surface"]
+    assert "unreadable surface 'grand'" in by_row[9].reasons[0]
+    assert "unreadable vacancy start year" in by_row[10].reasons[0]
+    assert by_row[11].action == "create"
+    assert (by_row[11].housing["vacancy_start_year"], by_row[11].housing["living_area"]) == (
+        2017, 46)  # fmt: skip
+    assert len(by_row[12].reasons) == 2
+    assert by_row[13].reasons == ["missing owner name"]
+    assert (plan.count("create"), plan.count("refuse")) == (2, 10)
+    # Nothing written by a preview.
+    assert session.scalar(select(func.count()).select_from(Housing)) == 0
+
+
+def test_reimport_updates_instead_of_duplicating(session, tmp_path):
+    collectivite = make_collectivite(session)
+    path = zlv_export(tmp_path / "e.xlsx", [zlv_row()])
+    run(session, collectivite, path)
+    again = run(session, collectivite, path)
+    assert (again.count("create"), again.count("update")) == (0, 1)
+    assert again.decisions[0].changes == []
+    changed = zlv_export(tmp_path / "f.xlsx", [zlv_row(**{"DPE représentatif": "C"})])
+    third = run(session, collectivite, changed)
+    assert third.decisions[0].changes == ["energy_label"]
+    assert session.scalar(select(func.count()).select_from(Housing)) == 1
+    assert session.scalar(select(func.count()).select_from(Owner)) == 1
+    assert session.scalar(select(Housing.energy_label)) == "C"
+
+
+def test_another_collectivite_keeps_its_own_housing(session, tmp_path):
+    first, second = make_collectivite(session), make_collectivite(session)
+    path = zlv_export(tmp_path / "e.xlsx", [zlv_row()])
+    run(session, first, path)
+    assert run(session, second, path).count("create") == 1
+    assert session.scalar(select(func.count()).select_from(Housing)) == 2
+
+
+def test_do_not_contact_stays_flagged(session, tmp_path):
+    collectivite = make_collectivite(session)
+    path = zlv_export(tmp_path / "e.xlsx", [zlv_row()])
+    run(session, collectivite, path)
+    owner = session.scalar(select(Owner))
+    owner.do_not_contact = True
+    session.commit()
+    moved = zlv_row(**{"Adresse LOVAC du propriétaire": "8 RUE NEUVE\n58000 NEVERS"})
+    run(session, collectivite, zlv_export(tmp_path / "f.xlsx", [moved]))
+    session.expire_all()
+    owner = session.scalar(select(Owner))
+    assert owner.do_not_contact is True
+    assert owner.address_lines == ["8 RUE NEUVE", "58000 NEVERS"]
+
+
+def test_a_new_principal_owner_makes_the_previous_one_rank_0(session, tmp_path):
+    collectivite = make_collectivite(session)
+    run(session, collectivite, zlv_export(tmp_path / "e.xlsx", [zlv_row()]))
+    sold = zlv_row(**{"Propriétaire destinataire principal": "MARTIN PAUL"})
+    run(session, collectivite, zlv_export(tmp_path / "f.xlsx", [sold]))
+    links = session.execute(select(Owner.full_name, HousingOwner.rank).join(HousingOwner)).all()
+    assert sorted(links) == [("DUPONT JEANNE", 0), ("MARTIN PAUL", 1)]
+
+
+def test_an_insee_code_typed_as_a_number_gets_its_leading_zero(session, tmp_path):
+    collectivite = make_collectivite(session, perimeter=["01001"])
+    row = zlv_row(**{"Code INSEE commune du logement": 1001})
+    plan = run(session, collectivite, zlv_export(tmp_path / "e.xlsx", [row]), confirm=False)
+    assert (plan.decisions[0].action, plan.decisions[0].insee_code) == ("create", "01001")
+
+
+def test_local_id_known_under_another_insee_code_is_refused(session, tmp_path):
+    collectivite = make_collectivite(session, perimeter=["58194", "58086"])
+    run(session, collectivite, zlv_export(tmp_path / "e.xlsx", [zlv_row()]))
+    other = zlv_row(**{"Code INSEE commune du logement": "58086"})
+    plan = run(session, collectivite, zlv_export(tmp_path / "f.xlsx", [other]), confirm=False)
+    assert "already imported with INSEE code 58194" in plan.decisions[0].reasons[0]
