@@ -50,14 +50,15 @@ def import_file(file: Path, siren: str, confirm: bool) -> None:
     _echo_plan(plan)
     if confirm:
         click.echo(f"Imported into {collectivite.name}: {plan.count('create')} created, "
-                   f"{plan.count('update')} updated, {plan.count('refuse')} refused.")  # fmt: skip
+                   f"{plan.count('update')} updated, {plan.count('unchanged')} unchanged, "
+                   f"{plan.count('refuse')} refused.")  # fmt: skip
     else:
         click.echo("Nothing written: run again with --confirm to import.")
 
 
 def _echo_plan(plan: Plan) -> None:
     click.echo(f"{plan.count('create')} to create, {plan.count('update')} to update, "
-               f"{plan.count('refuse')} refused.")  # fmt: skip
+               f"{plan.count('unchanged')} unchanged, {plan.count('refuse')} refused.")  # fmt: skip
     for decision in plan.refused[:SHOWN_REFUSED]:
         click.echo(f"  row {decision.row}: refused: " + "; ".join(decision.reasons))
     if len(plan.refused) > SHOWN_REFUSED:

@@ -43,7 +43,7 @@ LABELS = {
 @dataclass
 class Decision:
     row: int
-    action: str  # "create", "update" or "refuse"
+    action: str  # "create", "update", "unchanged" or "refuse"
     local_id: str | None = None
     insee_code: str | None = None
     reasons: list[str] = field(default_factory=list)  # why refused
@@ -86,8 +86,8 @@ def make_plan(session: Session, collectivite: Collectivite, rows: Iterable[Row])
                     f"{housing.insee_code}"
                 )
             elif housing is not None:
-                decision.action = "update"
                 decision.changes = _changes(housing, decision)
+                decision.action = "update" if decision.changes else "unchanged"
             seen.setdefault(key, row.number)
             if decision.reasons:
                 decision.action = "refuse"
@@ -160,11 +160,21 @@ def _decide(row: Row, perimeter: set[str]) -> Decision:
 
 
 def _changes(housing: Housing, decision: Decision) -> list[str]:
-    changed = []
-    for name in HOUSING_FIELDS:
-        value = decision.housing.get(name)
-        if value not in (None, []) and getattr(housing, name) != value:
-            changed.append(name)
+    """What importing the row would change: the housing's fields, and its principal owner
+    (another name, or a new address or kind), as `apply` would write them."""
+    changed = [
+        name for name in HOUSING_FIELDS
+        if decision.housing.get(name) not in (None, [])
+        and getattr(housing, name) != decision.housing[name]
+    ]  # fmt: skip
+    principal = next((link.owner for link in housing.owners if link.rank == 1), None)
+    owner = decision.owner
+    if principal is None or _name_key(principal.full_name) != _name_key(owner["full_name"]):
+        return [*changed, "owner"]
+    if owner["address_lines"] and principal.address_lines != owner["address_lines"]:
+        changed.append("owner address")
+    if owner["kind"] and principal.kind != owner["kind"]:
+        changed.append("owner kind")
     return changed
 
 
@@ -241,7 +251,7 @@ def apply(session: Session, collectivite: Collectivite, plan: Plan) -> None:
         for o in session.scalars(select(Owner).where(Owner.collectivite_id == collectivite.id))
     }
     for decision in plan.decisions:
-        if decision.action == "refuse":
+        if decision.action in ("refuse", "unchanged"):
             continue
         housing = housings.get(decision.local_id)
         if housing is None:

@@ -32,7 +32,7 @@ def test_preview_writes_nothing(app, session, siren, tmp_path):
     path = csv_file(tmp_path / "f.csv", LINES, delimiter=";", encoding="latin-1")
     result = app.test_cli_runner().invoke(args=["import", str(path), "--collectivite", siren])
     assert result.exit_code == 0, result.output
-    assert "1 to create, 0 to update, 2 refused." in result.output
+    assert "1 to create, 0 to update, 0 unchanged, 2 refused." in result.output
     assert "row 3: refused: unreadable" not in result.output
     assert "row 3: refused: missing owner name" in result.output
     assert "row 4: refused: missing local id" in result.output
@@ -46,9 +46,9 @@ def test_confirm_writes_and_reimport_updates(app, session, siren, tmp_path):
     args = ["import", str(path), "--collectivite", siren, "--confirm"]
     first = runner.invoke(args=args)
     assert first.exit_code == 0, first.output
-    assert "2 created, 0 updated, 0 refused" in first.output
+    assert "2 created, 0 updated, 0 unchanged, 0 refused" in first.output
     second = runner.invoke(args=args)
-    assert "0 created, 2 updated, 0 refused" in second.output
+    assert "0 created, 0 updated, 2 unchanged, 0 refused" in second.output
     assert (count(session, Housing), count(session, Owner)) == (2, 1)
 
 

@@ -82,11 +82,12 @@ def test_reimport_updates_instead_of_duplicating(session, tmp_path):
     path = zlv_export(tmp_path / "e.xlsx", [zlv_row()])
     run(session, collectivite, path)
     again = run(session, collectivite, path)
-    assert (again.count("create"), again.count("update")) == (0, 1)
+    assert (again.count("create"), again.count("update"), again.count("unchanged")) == (0, 0, 1)
     assert again.decisions[0].changes == []
     changed = zlv_export(tmp_path / "f.xlsx", [zlv_row(**{"DPE représentatif": "C"})])
     third = run(session, collectivite, changed)
     assert third.decisions[0].changes == ["energy_label"]
+    assert third.decisions[0].action == "update"
     assert session.scalar(select(func.count()).select_from(Housing)) == 1
     assert session.scalar(select(func.count()).select_from(Owner)) == 1
     assert session.scalar(select(Housing.energy_label)) == "C"
@@ -137,3 +138,14 @@ def test_local_id_known_under_another_insee_code_is_refused(session, tmp_path):
     other = zlv_row(**{"Code INSEE commune du logement": "58086"})
     plan = run(session, collectivite, zlv_export(tmp_path / "f.xlsx", [other]), confirm=False)
     assert "already imported with INSEE code 58194" in plan.decisions[0].reasons[0]
+
+
+def test_a_new_owner_address_or_name_is_an_update(session, tmp_path):
+    collectivite = make_collectivite(session)
+    run(session, collectivite, zlv_export(tmp_path / "e.xlsx", [zlv_row()]))
+    moved = zlv_row(**{"Adresse LOVAC du propriétaire": "8 quai Nord\n44000 Nantes"})
+    plan = run(session, collectivite, zlv_export(tmp_path / "f.xlsx", [moved]))
+    assert (plan.decisions[0].action, plan.decisions[0].changes) == ("update", ["owner address"])
+    sold = zlv_row(**{"Propriétaire destinataire principal": "Nouvel Acquéreur"})
+    plan = run(session, collectivite, zlv_export(tmp_path / "g.xlsx", [sold]))
+    assert (plan.decisions[0].action, plan.decisions[0].changes) == ("update", ["owner"])
