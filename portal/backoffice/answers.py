@@ -144,6 +144,15 @@ def tab_counts(session: Session, collectivite_id: int, where: QueueFilter) -> di
     return counts
 
 
+def new_answers_count(session: Session, collectivite_id: int) -> int:
+    """The count of the queue's "Nouvelles" tab without a filter (the back-office
+    navigation's badge): one count on `ix_response_queue`, this collectivité's only."""
+    statement = select(func.count()).where(
+        Response.collectivite_id == collectivite_id, Response.queue_tab == "new"
+    )
+    return session.scalar(statement) or 0
+
+
 def encode_cursor(response: Response) -> str:
     moment = response.last_return_at.astimezone(UTC)
     return f"{int(moment.timestamp() * 1_000_000)}.{response.id}"

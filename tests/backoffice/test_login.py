@@ -74,7 +74,7 @@ def test_the_login_never_redirects_elsewhere(client, agent):
         "/gestion/connexion?next=https://evil.example/",
         data={"email": agent.email, "password": PASSWORD, "csrf_token": token},
     )
-    assert response.headers["Location"] == "/gestion/"
+    assert response.headers["Location"] == "/gestion/reponses"
 
 
 def test_an_agent_sees_only_the_campaigns_of_their_collectivite(client, session, agent):

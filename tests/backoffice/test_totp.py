@@ -207,7 +207,7 @@ def test_the_code_page_needs_a_session(client):
 
 
 def test_without_the_requirement_an_agent_without_totp_goes_straight_in(client, agent):
-    assert sign_in(client, agent.email).headers["Location"] == "/gestion/"
+    assert sign_in(client, agent.email).headers["Location"] == "/gestion/reponses"
     assert client.get("/gestion/").status_code == 200
 
 

@@ -29,7 +29,7 @@ def sign_in(page, email):
     page.get_by_label("Adresse e-mail").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    assert page.url.endswith("/gestion/")
+    assert page.url.endswith("/gestion/reponses")
 
 
 @pytest.mark.parametrize(

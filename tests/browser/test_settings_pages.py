@@ -40,7 +40,7 @@ def signed_in_admin(live_app, browser_page):
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/gestion/")
+    page.wait_for_url("**/gestion/reponses")
     return page
 
 

@@ -82,7 +82,7 @@ def totp_enrol():
                 ),
                 "success",
             )
-            return redirect(safe_next(next_path, "backoffice.home"), code=303)
+            return redirect(safe_next(next_path, "backoffice.queue"), code=303)
         if outcome is Outcome.WRONG_PASSWORD:
             form.password.errors.append(_("Ce mot de passe ne convient pas"))
         else:

@@ -26,7 +26,7 @@ def demo_skips_second_factor() -> bool:
 @blueprint.route("/connexion", methods=["GET", "POST"])
 def login():
     if current_agent() is not None:
-        return redirect(url_for("backoffice.home"), code=303)
+        return redirect(url_for("backoffice.queue"), code=303)
     form = LoginForm()
     next_path = request.args.get("next")
     if request.method == "POST":
@@ -48,7 +48,7 @@ def after_password(outcome: Outcome, next_path: str | None) -> str:
         return url_for("backoffice.login_code", next=next_path)
     if outcome is Outcome.NEEDS_ENROLMENT:
         return url_for("backoffice.totp_enrol", next=next_path)
-    return safe_next(next_path, "backoffice.home")
+    return safe_next(next_path, "backoffice.queue")
 
 
 @blueprint.route("/connexion/code", methods=["GET", "POST"])
@@ -58,14 +58,14 @@ def login_code():
     record = sessions.current()
     next_path = request.args.get("next")
     if second_factor_done(record):
-        return redirect(safe_next(next_path, "backoffice.home"), code=303)
+        return redirect(safe_next(next_path, "backoffice.queue"), code=303)
     if not record.agent.has_totp:
         return redirect(next_step_url(record, next_path), code=303)
     form = TotpCodeForm()
     if form.validate_on_submit():
         outcome = signin.check_code(record, form.code.data)
         if outcome is Outcome.SIGNED_IN:
-            return redirect(safe_next(next_path, "backoffice.home"), code=303)
+            return redirect(safe_next(next_path, "backoffice.queue"), code=303)
         if outcome is Outcome.LOCKED:
             flash(
                 _(
