@@ -28,12 +28,7 @@ ENTRIES = [  # (link name, URL path)
 ]
 
 # Violations found by this walk that are not the navigation's, to fix on their own pages.
-KNOWN = {
-    (390, "/gestion/agents"): {
-        "scrollable-region-focusable": "the agents' table scrolls sideways at 390 px and its "
-        "container (templates/dsfr/table.html) cannot take the focus: to fix in the table macro"
-    },
-}
+KNOWN: dict = {}  # (width, path) → axe rules excused there, with the reason
 
 
 @pytest.fixture(scope="module")
