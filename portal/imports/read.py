@@ -143,20 +143,22 @@ def _open_xlsx(path: Path) -> Table:
 
     def generate() -> Iterator[Row]:
         try:
-            for number, cells in enumerate(rows, start=2):
-                if number > MAX_ROWS + 1:
-                    raise ImportFileError(f"{path.name} has more than {MAX_ROWS} rows.")
-                values = {}
-                for i, cell in enumerate(cells):
-                    if i in positions:
-                        values[positions[i]] = _xlsx_value(cell)
-                row = _row(number, values)
-                if row is not None:
-                    yield row
+            yield from _rows(path, enumerate(rows, start=2), positions, _xlsx_value)
         finally:
             workbook.close()
 
     return Table("zlv-xlsx", generate(), ignored)
+
+
+def _rows(path: Path, numbered, positions: dict[int, str], to_value) -> Iterator[Row]:
+    """The file's rows, as (row number, cells) pairs, with the cells of the columns read."""
+    for number, cells in numbered:
+        if number > MAX_ROWS + 1:
+            raise ImportFileError(f"{path.name} has more than {MAX_ROWS} rows.")
+        values = {positions[i]: to_value(cell) for i, cell in enumerate(cells) if i in positions}
+        row = _row(number, values)
+        if row is not None:
+            yield row
 
 
 def _xlsx_value(cell) -> Any:
@@ -186,18 +188,9 @@ def _open_csv(path: Path) -> Table:
     ignored = [h for h in header if h and h not in CSV_COLUMNS]
 
     def generate() -> Iterator[Row]:
+        numbered = ((reader.line_num, cells) for cells in reader)  # the line each row ends on
         try:
-            for cells in reader:
-                number = reader.line_num
-                if number > MAX_ROWS + 1:
-                    raise ImportFileError(f"{path.name} has more than {MAX_ROWS} rows.")
-                values = {}
-                for i, text in enumerate(cells):
-                    if i in positions:
-                        values[positions[i]] = _csv_value(text)
-                row = _row(number, values)
-                if row is not None:
-                    yield row
+            yield from _rows(path, numbered, positions, _csv_value)
         except csv.Error as error:
             raise ImportFileError(f"{path.name}, line {reader.line_num}: {error}.") from None
         finally:
