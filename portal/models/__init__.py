@@ -8,6 +8,8 @@ from portal.models.collectivite import Agent, Collectivite, CollectiviteLogo
 from portal.models.contact import CallbackRequest, OutboxMessage
 from portal.models.event import Event, Note
 from portal.models.housing import Housing, HousingOwner, Owner
+from portal.models.job import Job, JobFile
+from portal.models.letter_template import LetterTemplate, SignatureImage
 from portal.models.precision import HousingPrecision
 from portal.models.ratelimit import LookupFailureHour, RateLimitHit
 from portal.models.response import Response, ResponseRecommendation
@@ -26,7 +28,10 @@ __all__ = [
     "Housing",
     "HousingOwner",
     "HousingPrecision",
+    "Job",
+    "JobFile",
     "Letter",
+    "LetterTemplate",
     "LookupFailureHour",
     "Note",
     "OutboxMessage",
@@ -34,4 +39,5 @@ __all__ = [
     "RateLimitHit",
     "Response",
     "ResponseRecommendation",
+    "SignatureImage",
 ]

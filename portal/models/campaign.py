@@ -43,8 +43,13 @@ class Letter(Timestamped, Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
     housing_id: Mapped[int] = mapped_column(ForeignKey("housing.id"))
     owner_id: Mapped[int] = mapped_column(ForeignKey("owner.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, hex
-    code_hash: Mapped[str] = mapped_column(String(64), unique=True)  # HMAC-SHA-256, hex
+    # Set when the letter is first printed (portal.letters.issue): a random seed from which
+    # the QR token and the typed code derive with a key made from SECRET_KEY, so that
+    # printing again gives the same codes while the database alone reveals none of them.
+    seed: Mapped[str | None] = mapped_column(String(32))
+    issue: Mapped[int] = mapped_column(default=1, server_default="1")  # 2 once re-issued…
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # SHA-256, hex
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # HMAC-SHA-256
     variant: Mapped[str | None] = mapped_column(String(40))  # wording variant (experiments)
     sent_at: Mapped[date | None]
     first_visit_at: Mapped[datetime | None]
