@@ -88,6 +88,9 @@ class Config:
             "GUIDANCE_CONTENT_PATH", str(ROOT / "guidance_content")
         )
         self.REDIS_URL = env_str("REDIS_URL", None)
+        # Where background jobs run: "rq" (workers, `portal worker`; the default when
+        # REDIS_URL is set), "thread" (in this process; the default otherwise) or "inline".
+        self.JOBS_RUNNER = env_str("JOBS_RUNNER", None)
         # Failed typed-code attempts per address (limits syntax); see portal/ratelimit.py.
         self.CODE_FAILURE_LIMITS = env_str("CODE_FAILURE_LIMITS", "10 per 15 minutes; 30 per hour")
         self.PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)  # exact number of proxies in front
@@ -153,6 +156,7 @@ class TestConfig(Config):
         self.PORTAL_BASE_URL = "http://portal.test"
         self.MAIL_SUPPRESS_SEND = True
         self.REDIS_URL = None  # counters in the test database, never a developer's Redis
+        self.JOBS_RUNNER = "inline"  # a job is done when the request that submits it returns
         self.SECURITY_ALERT_EMAIL = None  # tests that want the e-mail set it
         # Off so that tests sign agents in with a password; the TOTP tests turn it on.
         self.AGENT_TOTP_REQUIRED = False
