@@ -31,7 +31,8 @@ class Job(Timestamped, Base):
     collectivite_id: Mapped[int] = mapped_column(ForeignKey("collectivite.id"))
     kind: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(10), default="queued")
-    params: Mapped[dict] = mapped_column(default=dict)  # e.g. {"campaign_id": 3}
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"), index=True)
+    params: Mapped[dict] = mapped_column(default=dict)  # e.g. {"mode": "preview"}
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int | None]
     result: Mapped[dict] = mapped_column(default=dict)  # counts shown when it is done

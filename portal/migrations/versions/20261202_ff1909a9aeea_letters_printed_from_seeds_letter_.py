@@ -75,6 +75,7 @@ def upgrade() -> None:
         sa.Column("collectivite_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=True),
         sa.Column("params", JSON, nullable=False),
         sa.Column("done", sa.Integer(), nullable=False),
         sa.Column("total", sa.Integer(), nullable=True),
@@ -107,10 +108,14 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["created_by_id"], ["agent.id"], name=op.f("fk_job_created_by_id_agent")
         ),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"], ["campaign.id"], name=op.f("fk_job_campaign_id_campaign")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_job")),
     )
     with op.batch_alter_table("job", schema=None) as batch_op:
         batch_op.create_index("ix_job_collectivite_kind", ["collectivite_id", "kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_job_campaign_id"), ["campaign_id"], unique=False)
 
     op.create_table(
         "job_file",
@@ -141,6 +146,7 @@ def downgrade() -> None:
 
     op.drop_table("job_file")
     with op.batch_alter_table("job", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_job_campaign_id"))
         batch_op.drop_index("ix_job_collectivite_kind")
 
     op.drop_table("job")

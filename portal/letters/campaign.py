@@ -1,0 +1,128 @@
+"""What a campaign prints, read from the database: the collectivité's layout (logo, sender,
+signatories, wording) and its recipients with their codes (issued at the first printing).
+The PDF itself is laid out by portal.letters.pdf, which knows nothing of the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.letters import issue, merge
+from portal.letters.codes import format_code
+from portal.letters.pdf import Layout, Recipient, Sender, Signatory
+from portal.models import (
+    Campaign,
+    Collectivite,
+    CollectiviteLogo,
+    Housing,
+    Letter,
+    LetterTemplate,
+    Owner,
+    SignatureImage,
+)
+from portal.models.letter_template import DEFAULT_VARIANT
+
+KINDS = {"APPART": "appartement", "MAISON": "maison"}
+CHUNK = 500
+
+
+def wording(session: Session, collectivite_id: int,
+            variant: str = DEFAULT_VARIANT) -> tuple[str, str]:  # fmt: skip
+    """(subject, body) of the collectivité's letter in this variant, else its standard
+    letter, else the portal's default letter."""
+    for name in dict.fromkeys((variant, DEFAULT_VARIANT)):
+        template = session.scalar(
+            select(LetterTemplate).where(
+                LetterTemplate.collectivite_id == collectivite_id, LetterTemplate.variant == name
+            )
+        )
+        if template is not None:
+            return template.subject, template.body
+    return merge.default_wording()
+
+
+def layout_for(session: Session, collectivite: Collectivite, title: str, written_at: date,
+               base_url: str, variant: str = DEFAULT_VARIANT) -> Layout:  # fmt: skip
+    settings = collectivite.settings or {}
+    letter = settings.get("letter") or {}
+    logo = session.get(CollectiviteLogo, collectivite.id)
+    images = {
+        image.position: image.data
+        for image in session.scalars(
+            select(SignatureImage).where(SignatureImage.collectivite_id == collectivite.id)
+        )
+    }
+    signatories = [Signatory(s.get("name", ""), s.get("role", ""), images.get(position))
+                   for position, s in enumerate(settings.get("signatories") or [], start=1)
+                   if s.get("name")][:2]  # fmt: skip
+    contact = (collectivite.contact_points or [{}])[0]
+    sender = Sender(
+        collectivite_name=collectivite.name, service=letter.get("service", ""),
+        name=letter.get("name", ""),
+        address_lines=letter.get("address_lines") or _lines(contact.get("address", "")),
+        email=letter.get("email") or contact.get("email", ""),
+        phone=letter.get("phone") or contact.get("phone", ""),
+    )  # fmt: skip
+    subject, body = wording(session, collectivite.id, variant)
+    return Layout(logo=logo.data if logo else None, sender=sender, signatories=signatories,
+                  written_from=letter.get("written_from") or collectivite.short_name
+                  or collectivite.name, written_at=written_at, subject=subject, body=body,
+                  title=title, base_url=base_url)  # fmt: skip
+
+
+def _lines(address: str) -> list[str]:
+    return [part.strip() for part in address.split(",") if part.strip()]
+
+
+def values(housing: Housing, owner: Owner) -> dict[str, str]:
+    """ZLV's merge variables for one letter."""
+
+    def text(value) -> str:
+        return "" if value is None else str(value)
+
+    return {
+        "owner.fullName": owner.full_name,
+        "housing.rawAddress": housing.address,
+        "housing.localId": housing.local_id,
+        "housing.invariant": text(housing.invariant),
+        "housing.cadastralReference": "",
+        "housing.plotId": "",
+        "housing.housingKind": KINDS.get(housing.kind or "", ""),
+        "housing.livingArea": text(housing.living_area),
+        "housing.roomsCount": text(housing.rooms_count),
+        "housing.buildingYear": text(housing.building_year),
+        "housing.vacancyStartYear": text(housing.vacancy_start_year),
+        "housing.energyConsumption": text(housing.energy_label),
+    }
+
+
+def recipient(letter: Letter, housing: Housing, owner: Owner, secret_key: str) -> Recipient:
+    try:
+        codes = issue.codes_of(letter, secret_key)
+    except issue.SeedMismatch:  # SECRET_KEY changed since: the old codes cannot be printed
+        codes = issue.issue(letter, secret_key)
+    return Recipient(owner_name=owner.full_name, address_lines=list(owner.address_lines),
+                     token=codes.token, code=format_code(codes.code),
+                     values=values(housing, owner))  # fmt: skip
+
+
+def letters_of(session: Session, campaign: Campaign) -> Iterator[tuple[Letter, Housing, Owner]]:
+    """The campaign's letters still valid (not revoked), by id, read in chunks."""
+    last = 0
+    while True:
+        rows = session.execute(
+            select(Letter, Housing, Owner)
+            .join(Housing, Housing.id == Letter.housing_id)
+            .join(Owner, Owner.id == Letter.owner_id)
+            .where(Letter.campaign_id == campaign.id,
+                   Letter.collectivite_id == campaign.collectivite_id,
+                   Letter.revoked_at.is_(None), Letter.id > last)
+            .order_by(Letter.id).limit(CHUNK)
+        ).all()  # fmt: skip
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0].id
