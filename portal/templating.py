@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, request, url_for
+from flask_babel import format_decimal, format_percent
 
 from portal.i18n import LANGUAGE_NAMES, current_language
 from portal.security import csp_nonce
@@ -42,6 +43,9 @@ def init_templating(app: Flask) -> None:
     # Globals, unlike context variables, are visible inside imported macros too.
     app.jinja_env.globals["language_return_path"] = language_return_path
     app.jinja_env.globals["logo_url"] = logo_url
+    # "12 345" and "12,5 %" in the agent's language (Babel's no-break spaces included).
+    app.jinja_env.filters["numberformat"] = format_decimal
+    app.jinja_env.filters["percentformat"] = lambda ratio: format_percent(ratio, "#,##0.# %")
 
     @app.context_processor
     def template_globals() -> dict:

@@ -10,6 +10,7 @@ from portal.backoffice.views import (  # noqa: E402, F401
     answer,
     audit,
     auth,
+    campaigns,
     home,
     navigation,
     queue,
