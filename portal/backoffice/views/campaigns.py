@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, send_file
-from flask import url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from portal import clock, jobs
