@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup
 
 def init_commands(app: Flask) -> None:
     from portal.commands import agents, content, database, demo, digest, i18n, outbox, security
+    from portal.commands.campaigns import campaign, collectivite, worker
     from portal.commands.imports import import_file
 
     groups = (database.db, i18n.i18n, content.content, content.rules, outbox.outbox)
@@ -18,6 +19,10 @@ def init_commands(app: Flask) -> None:
     app.cli.add_command(agents.create_agent)
     app.cli.add_command(agents.agents)
     app.cli.add_command(import_file)
+    app.cli.add_command(campaign)
+    app.cli.add_command(campaign, name="campaigns")  # `portal campaigns tick` reads well too
+    app.cli.add_command(collectivite)
+    app.cli.add_command(worker)
 
 
 def _create_app(*_args):

@@ -106,10 +106,13 @@ def _handler(kind: str) -> Callable:
 class Progress:
     """Records done/total in its own short transactions, at most every HEARTBEAT_EVERY."""
 
-    def __init__(self, app: Flask, job_id: int) -> None:
+    def __init__(self, app: Flask, job_id: int, listener: Callable | None = None) -> None:
         self.engine, self.job_id, self.last = app.extensions["database"], job_id, None
+        self.listener = listener  # e.g. the CLI's progress line
 
     def __call__(self, done: int, total: int | None = None, force: bool = False) -> None:
+        if self.listener is not None:
+            self.listener(done, total)
         now = clock.now()
         if not force and self.last is not None and now - self.last < HEARTBEAT_EVERY:
             return
@@ -127,7 +130,7 @@ def _finish(app: Flask, job_id: int, **values) -> None:
                                                                    **values))  # fmt: skip
 
 
-def run(app: Flask, job_id: int) -> str:
+def run(app: Flask, job_id: int, listener: Callable | None = None) -> str:
     """Claim and run one job; returns its final state ("skipped" if another runner has it)."""
     engine = app.extensions["database"]
     now = clock.now()
@@ -138,7 +141,7 @@ def run(app: Flask, job_id: int) -> str:
         ).rowcount  # fmt: skip
     if not claimed:
         return "skipped"
-    progress = Progress(app, job_id)
+    progress = Progress(app, job_id, listener)
     with Session(engine, expire_on_commit=False) as session:
         job = session.get(Job, job_id)
         try:
