@@ -1,0 +1,180 @@
+"""The collectivité's letter, for its admins: sender block, signatures, wording variants
+(merge fields checked, an unknown one named), and a PDF preview of the first letter."""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, current_app, g, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal import clock
+from portal.backoffice import blueprint
+from portal.backoffice import letter_settings as letter
+from portal.backoffice.auth import login_required
+from portal.backoffice.forms import ActionForm
+from portal.backoffice.letter_forms import NewVariantForm, SenderForm, SignatureForm, WordingForm
+from portal.backoffice.logo import LogoError, read_logo
+from portal.backoffice.settings_forms import LOGO_ERRORS
+from portal.backoffice.views.settings import admins_only, saved
+from portal.extensions import db
+from portal.letters import campaign as printed
+from portal.letters import merge, pdf
+from portal.letters.pdf import Recipient
+from portal.models import Housing, HousingOwner, Owner, SignatureImage
+
+SPECIMEN_TOKEN = "apercu"  # noqa: S105 (not a secret: /l/apercu opens no letter)
+
+
+def _page(sender_form=None, variant_form=None, signature_forms=None, status=200):
+    session, collectivite = db.session(), g.collectivite
+    sender = letter.sender_of(collectivite.settings or {})
+    sender_form = sender_form or SenderForm(
+        formdata=None, data=sender | {"address": "\n".join(sender["address_lines"])}
+    )
+    signature_forms = signature_forms or {
+        1: SignatureForm(formdata=None, prefix="s1"),
+        2: SignatureForm(formdata=None, prefix="s2"),
+    }
+    images = {
+        s.position
+        for s in session.scalars(
+            select(SignatureImage).where(SignatureImage.collectivite_id == collectivite.id)
+        )
+    }
+    signatories = (collectivite.settings or {}).get("signatories") or []
+    return render_template(
+        "backoffice/settings_letter.html", sender_form=sender_form,
+        variant_form=variant_form or NewVariantForm(formdata=None),
+        signature_forms=signature_forms, images=images, signatories=signatories,
+        variants=letter.variants(session, collectivite.id), action_form=ActionForm(),
+    ), status  # fmt: skip
+
+
+@blueprint.get("/parametres/courrier")
+@login_required
+def settings_letter():
+    admins_only()
+    return _page()
+
+
+@blueprint.post("/parametres/courrier")
+@login_required
+def settings_letter_sender():
+    admins_only()
+    form = SenderForm()
+    if not form.validate_on_submit():
+        return _page(sender_form=form, status=400)
+    letter.save_sender(db.session(), g.agent, g.collectivite.id, form.values())
+    return saved("backoffice.settings_letter", _("Expéditeur enregistré."))
+
+
+@blueprint.post("/parametres/courrier/variantes")
+@login_required
+def settings_letter_variant():
+    admins_only()
+    form = NewVariantForm()
+    if not form.validate_on_submit():
+        return _page(variant_form=form, status=400)
+    return redirect(url_for("backoffice.settings_letter_wording", variant=form.variant.data), 303)
+
+
+@blueprint.post("/parametres/courrier/signature/<int:position>")
+@login_required
+def settings_letter_signature(position: int):
+    admins_only()
+    if position not in (1, 2):
+        abort(404)
+    form = SignatureForm(prefix=f"s{position}")
+    if form.validate_on_submit():
+        try:
+            image = read_logo(form.signature.data.stream)
+        except LogoError as error:
+            form.signature.errors.append(LOGO_ERRORS[str(error)])
+        else:
+            letter.set_signature(db.session(), g.agent, g.collectivite.id, position, image)
+            return saved("backoffice.settings_letter", _("Signature enregistrée."))
+    forms = {1: SignatureForm(formdata=None, prefix="s1"),
+             2: SignatureForm(formdata=None, prefix="s2")} | {position: form}  # fmt: skip
+    return _page(signature_forms=forms, status=400)
+
+
+@blueprint.post("/parametres/courrier/signature/<int:position>/retirer")
+@login_required
+def settings_letter_signature_remove(position: int):
+    admins_only()
+    if position not in (1, 2) or not ActionForm().validate_on_submit():
+        abort(400)
+    letter.set_signature(db.session(), g.agent, g.collectivite.id, position, None)
+    return saved("backoffice.settings_letter", _("Signature retirée."))
+
+
+@blueprint.route("/parametres/courrier/texte/<variant>", methods=["GET", "POST"])
+@login_required
+def settings_letter_wording(variant: str):
+    admins_only()
+    if not letter.VARIANT.match(variant):
+        abort(404)
+    session = db.session()
+    subject, body = printed.wording(session, g.collectivite.id, variant)
+    form = WordingForm(data={"subject": subject, "body": body})
+    if form.validate_on_submit():
+        try:
+            letter.save_wording(session, g.agent, g.collectivite.id, variant,
+                                form.subject.data, form.body.data)  # fmt: skip
+        except letter.LetterError as error:
+            session.rollback()
+            if str(error) == "unknown-field":
+                field = (
+                    form.body if any(f in form.body.data for f in error.fields) else form.subject
+                )
+                field.errors.append(
+                    _(
+                        "Champ inconnu : %(fields)s. Utilisez un des champs de la "
+                        "liste ci-dessous.",
+                        fields=", ".join(error.fields),
+                    )
+                )
+            else:
+                form.subject.errors.append(_("Vous avez déjà %(num)d variantes : modifiez-en "
+                                             "une.", num=letter.MAX_VARIANTS))  # fmt: skip
+        else:
+            return saved("backoffice.settings_letter", _("Texte du courrier enregistré."))
+    return render_template(
+        "backoffice/settings_letter_wording.html", form=form, variant=variant, fields=merge.FIELDS
+    ), 400 if form.errors else 200
+
+
+@blueprint.get("/parametres/courrier/apercu/<variant>.pdf")
+@login_required
+def settings_letter_preview(variant: str):
+    """The first letter as it would print: the collectivité's first housing and its
+    principal owner, with a specimen code (it opens nothing)."""
+    admins_only()
+    if not letter.VARIANT.match(variant):
+        abort(404)
+    session, collectivite = db.session(), g.collectivite
+    first = session.execute(
+        select(Housing, Owner).join(HousingOwner, (HousingOwner.housing_id == Housing.id)
+                                    & (HousingOwner.rank == 1))
+        .join(Owner, Owner.id == HousingOwner.owner_id)
+        .where(Housing.collectivite_id == collectivite.id).order_by(Housing.id).limit(1)
+    ).first()  # fmt: skip
+    layout = printed.layout_for(session, collectivite, _("Aperçu du courrier"),
+                                clock.local_date(), current_app.config["PORTAL_BASE_URL"],
+                                variant)  # fmt: skip
+    if first:
+        housing, owner = first
+        values, name, lines = printed.values(housing, owner), owner.full_name, owner.address_lines
+    else:
+        values, name = {}, _("Nom du propriétaire")
+        lines = [_("Adresse du propriétaire"), "00000 " + _("Commune")]
+    specimen = Recipient(owner_name=name, address_lines=list(lines), token=SPECIMEN_TOKEN,
+                         code="0000-0000-0000-0", values=values)  # fmt: skip
+    out = io.BytesIO()
+    pdf.render(layout, [specimen], out)
+    out.seek(0)
+    return send_file(
+        out, mimetype="application/pdf", max_age=0, download_name=f"apercu-courrier-{variant}.pdf"
+    )
