@@ -95,8 +95,9 @@ def format_value(name: str, value: object) -> str:
         return HOUSING_KINDS.get(str(value).upper(), str(value).lower())
     if name == "housing.livingArea":
         return f"{_number(value)}{_NBSP}m²"
-    if isinstance(value, list | tuple):
-        return ", ".join(" ".join(str(part).split()) for part in value if part)
+    if isinstance(value, list | tuple):  # an address: "58000 NEVERS" kept on one line
+        parts = (re.sub(r"^(\d{5}) ", "\\1" + _NBSP, " ".join(str(p).split())) for p in value)
+        return ", ".join(part for part in parts if part)
     if isinstance(value, float):
         return _number(value)
     return " ".join(str(value).split())

@@ -122,6 +122,7 @@ class Document:
         pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
         self.images = {key: io.BytesIO(data) for key, data in planner.images.items()}
         self.font = None
+        self.encoded: dict[tuple[str, str], str] = {}
 
     def letter(self, pages: list[list]) -> None:
         for number, page in enumerate(pages):
@@ -140,18 +141,29 @@ class Document:
                 if font != self.font:
                     pdf.set_font(self.font_names[operation.font], size=operation.size)
                     self.font = font
-                if operation.grey:
-                    pdf.set_text_color(GREY)
-                    pdf.text(operation.x, operation.y, operation.text)
-                    pdf.set_text_color(0)
-                else:
-                    pdf.text(operation.x, operation.y, operation.text)
+                self.text(operation)
             elif kind is Image:
                 image = self.images[operation.key]
                 x, y, w, h = operation.x, operation.y, operation.width, operation.height
                 pdf.image(image, x, y, w, h)
             elif kind is Qr:
                 self.qr(operation)
+
+    def text(self, text: Text) -> None:
+        """fpdf2's `text()`, each line's encoding in the font's subset remembered: most lines
+        are the same in every letter of a campaign (a fifth of the drawing time saved)."""
+        pdf = self.pdf
+        if not pdf.current_font_is_set_on_page:
+            pdf._out(pdf._set_font_for_page(pdf.current_font, pdf.font_size_pt))
+        key = (text.font, text.text)
+        encoded = self.encoded.get(key)
+        if encoded is None:
+            if len(self.encoded) > 4096:  # the lines of one letter only are not worth keeping
+                self.encoded.clear()
+            encoded = self.encoded[key] = pdf.current_font.encode_text(text.text)
+        k = pdf.k
+        line = f"BT {text.x * k:.2f} {(PAGE_HEIGHT - text.y) * k:.2f} Td {encoded} ET"
+        pdf._out(f"q {GREY / 255:.3f} g {line} Q" if text.grey else line)
 
     def qr(self, qr: Qr) -> None:
         """The QR code as one filled path of rectangles, in module units (fpdf2 has no

@@ -69,7 +69,7 @@ def test_fill_tolerates_spaces_and_prints_missing_values_empty():
         ("housing.livingArea", 45, "45\u00a0m²"),
         ("housing.livingArea", 45.5, "45,5\u00a0m²"),
         ("housing.rawAddress", ["12 RUE DES LILAS", "", "58000 NEVERS"],
-         "12 RUE DES LILAS, 58000 NEVERS"),
+         "12 RUE DES LILAS, 58000\u00a0NEVERS"),
         ("housing.buildingYear", 1931, "1931"),
         ("housing.energyConsumption", None, ""),
     ],
