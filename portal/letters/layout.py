@@ -44,10 +44,12 @@ ADDRESS = (104, 53, 83, 81)  # x, top, width, lowest bottom: inside the window (
 ADDRESS_SIZES = (10, 9.5, 9, 8.5, 8)  # points: the first at which every line fits
 DATE_TOP, SUBJECT_TOP = 20, 97  # the date above the window, the subject below it
 BODY, BODY_LINE, PARAGRAPH_GAP, BULLET_INDENT = 10, 4.4, 1.8, 5
+TIGHTER = (4.15, 1.0)  # line height and paragraph gap tried when a letter spills over
+KEEP_TOGETHER = 4  # a paragraph this short is never split across pages
 QR_SIZE, QR_GAP = 28, 3  # mm: the symbol (≥ 25 mm for old phones), white above and below
 CODE_SIZE, PORTAL_SIZE = 18, 11  # points
 SIGNATURE = (45, 14)  # largest width and height of a signature image
-SIGNATORY_COLUMNS = {1: (115,), 2: (20, 115)}
+SIGNATORY_COLUMNS, SIGNATORIES_GAP = {1: (115,), 2: (20, 115)}, 3
 GREY = 90
 # The letter's fixed wording, as Zéro Logement Vacant prints it.
 SUBJECT_LABEL, PHONE_LABEL = "Objet\u00a0: ", "Tél.\u00a0"

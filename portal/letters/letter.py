@@ -23,6 +23,7 @@ from portal.letters.layout import (
     CONTINUATION_TOP,
     DATE_ONLY,
     DATE_TOP,
+    KEEP_TOGETHER,
     LEFT,
     LOGO,
     PAGE_HEIGHT,
@@ -34,10 +35,12 @@ from portal.letters.layout import (
     QR_SIZE,
     RIGHT,
     SENDER,
+    SIGNATORIES_GAP,
     SIGNATORY_COLUMNS,
     SIGNATURE,
     SUBJECT_LABEL,
     SUBJECT_TOP,
+    TIGHTER,
     Fonts,
     Image,
     Qr,
@@ -52,9 +55,6 @@ if TYPE_CHECKING:
     from portal.letters.pdf import Layout, Recipient
 
 WIDTH = RIGHT - LEFT
-SIGNATORIES_GAP = 3
-TIGHTER = (4.15, 1.0)  # line height and paragraph gap when a letter spills over
-KEEP_TOGETHER = 4  # a paragraph this short is never split across pages
 Row = tuple[float, str, bool]  # indent (mm), text, starts with a bullet
 
 
@@ -105,10 +105,11 @@ class Planner:
                     top += 3.9
         place = " ".join(layout.written_from.split())
         when = french_date(layout.written_at)
-        line = (
-            PLACE_AND_DATE.format(place=place, date=when) if place else DATE_ONLY.format(date=when)
-        )
-        ops.append(Text(ADDRESS[0], baseline(DATE_TOP, 5, BODY), "regular", BODY, line))
+        line = (PLACE_AND_DATE if place else DATE_ONLY).format(place=place, date=when)
+        top = DATE_TOP
+        for text in self.fonts.wrap(self._printable(line), "regular", BODY, RIGHT - ADDRESS[0]):
+            ops.append(Text(ADDRESS[0], baseline(top, 5, BODY), "regular", BODY, text))
+            top += 5
         return ops
 
     def _signatories(self, layout: Layout) -> tuple[list, float]:

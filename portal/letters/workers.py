@@ -1,9 +1,14 @@
 """Letters planned in worker processes while the main process draws them.
 
-Encoding a QR code (segno, pure Python: the standard's eight masks are each tried and
-scored) costs more than drawing the whole letter, so a campaign of more than one batch is
-planned by a small pool of processes, in order, a few batches ahead of the drawing; a
-smaller one (a preview, a test) in this process.
+Planning a letter (above all its QR code, even with portal.letters.qr's fast mask choice)
+costs about three times its drawing. On a machine with cores to spare, a campaign of more
+than a thousand letters is planned by a small pool of processes, in order, a few batches
+ahead of the drawing. On two cores shared with other work (bench/bench_letters.py, 3,000
+letters: 13 s in one process, 14 to 19 s with two workers, and a third more CPU time) the
+pool does not pay, so there the letters are planned in this process; likewise a preview
+or a small campaign. Worker processes are spawned (no fork of a threaded web process): the
+program that calls `render()` must guard its main module (`if __name__ == "__main__":`),
+as gunicorn, RQ and pytest do.
 """
 
 from __future__ import annotations
@@ -15,28 +20,28 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import chain, islice
 
-BATCH = 100
+BATCH, SMALL = 100, 1000
 _planner = None  # in a worker process: the campaign's planner, received once
 
 
 def default_workers() -> int:
-    """Two processes where there are at least two cores (more did not pay on a 2-core
-    machine: the main process draws meanwhile), none on a single core."""
+    """Two planning processes from four cores, none below."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return 0 if (cores or 1) < 2 else 2
+    return 2 if (cores or 1) >= 4 else 0
 
 
 def planned(planner, recipients: Iterable, workers: int | None) -> Iterator[tuple]:
     """(recipient, pages) for each recipient, in order."""
     iterator = iter(recipients)
-    first = list(islice(iterator, BATCH))
+    first = list(islice(iterator, SMALL))
     if workers is None:
-        workers = default_workers() if len(first) == BATCH else 0
+        workers = default_workers() if len(first) == SMALL else 0
     if not workers:
         for recipient in chain(first, iterator):
             yield recipient, planner.plan(recipient)
         return
-    batches = chain([first], iter(lambda: list(islice(iterator, BATCH)), []))
+    iterator = chain(first, iterator)
+    batches = iter(lambda: list(islice(iterator, BATCH)), [])
     context = multiprocessing.get_context("spawn")  # no fork of a threaded web process
     with ProcessPoolExecutor(workers, context, initializer=_start, initargs=(planner,)) as pool:
         pending: deque = deque()
