@@ -37,3 +37,30 @@ def test_every_line_stays_inside_the_margins():
     for op in planner.header + [op for page in planner.plan(person) for op in page]:
         if hasattr(op, "text"):
             assert op.x >= 20 and op.x + planner.fonts.width(op.text, op.font, op.size) <= RIGHT
+
+
+def test_nothing_is_printed_in_the_qr_codes_quiet_zone():
+    """ISO/IEC 18004: four modules of white around the symbol, whatever the spacing."""
+    planner = Planner(layout())
+    long_body = "\n\n".join(["Une phrase assez longue pour remplir la page. " * 6] * 9)
+    tighter = Planner(layout(body=long_body + "\n\n{{letter.qrCode}}\n\nFin."))
+    for letter in (planner.plan(recipient()), tighter.plan(recipient())):
+        for page in letter:
+            codes = [op for op in page if type(op).__name__ == "Qr"]
+            for code in codes:
+                quiet = 4 * code.module
+                left, top = code.x - quiet, code.y - quiet
+                right = code.x + code.module * code.code.size + quiet
+                bottom = code.y + code.module * code.code.size + quiet
+                for op in page:
+                    if not hasattr(op, "text"):
+                        continue
+                    size = op.size * 0.3528
+                    width = planner.fonts.width(op.text, op.font, op.size)
+                    overlaps = (
+                        op.x < right
+                        and op.x + width > left
+                        and op.y - 0.75 * size < bottom
+                        and op.y + 0.22 * size > top
+                    )
+                    assert not overlaps, op
