@@ -1,19 +1,22 @@
 """Where everything goes on a letter: pure geometry, no PDF library.
 
-`Planner(layout)` prepares what every letter shares (fonts' widths, the header, the
-signatories, the paragraphs without a recipient's field); `plan(recipient)` returns one
-letter as pages of drawing operations (text at a baseline, an image, a QR code), in
-millimetres from the page's top left corner. `portal.letters.pdf` draws them with fpdf2.
+The drawing operations (text at a baseline, an image, a QR code) in millimetres from the
+page's top left corner, the embedded fonts' widths and line breaking, and the positions;
+`portal.letters.letter.Planner` lays letters out with them, `portal.letters.pdf` draws.
 
 The recipient's address goes where a DL window envelope shows it. A DL envelope is
-220 × 110 mm; its window, as French envelope makers and La Poste's guide ("Guide pratique
-courrier", 2021, *zones utilisables*) describe it, is 100 × 45 mm, 20 mm from the right
-edge and 15 mm from the bottom: x 100–200 mm, y 50–95 mm from the envelope's top left.
-The A4 folded in three is 210 × 99 mm and moves inside by up to 10 mm sideways and 11 mm
-up and down, so what is always in the window is x 100–190, y 50–84 on the sheet; with 3 mm
-of clearance on each side (as the USPS asks of window envelopes, Publication 25, 3-9):
-x 103–187, y 53–81. The address block is drawn there, and nothing else reaches x > 88
-between y 38 and 98 (the widest window, shifted 10 mm left, starts at x 90).
+220 × 110 mm; its usual French window is 100 × 45 mm, 20 mm from the right edge and 15 mm
+from the bottom (envelope makers' listings; the Swiss SN 010130 sheet on studylibfr.com
+gives the same 100 × 45 window 12 mm from the right, 21 mm from the bottom for C6/5): x
+100–200 mm, y 50–95 mm from the envelope's top left. The A4 folded in three is 210 × 99 mm
+and moves inside by up to 10 mm sideways and 11 mm up and down, so what is always in the
+window is x 100–190, y 50–84 on the sheet; with 3 mm of clearance on each side (as USPS
+Publication 25, 3-9, asks of window envelopes): x 103–187, y 53–81. The block is drawn
+there, at 104 mm from the left and 53 mm from the top, which also matches the usual French
+advice for window envelopes (an 85 × 33 mm box 110 mm from the left and 55 mm from the top:
+edics.fr, "Rédiger vos adresses"). Nothing else reaches x > 88 between y 38 and 98 (the
+window, the sheet shifted 10 mm left, starts at x 90). Lines: NF Z10-011 as La Poste sums
+it up (laposte.fr/sna, article 148), see portal.letters.address.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ ADDRESS = (104, 53, 83, 81)  # x, top, width, lowest bottom: inside the window (
 ADDRESS_SIZES = (10, 9.5, 9, 8.5, 8)  # points: the first at which every line fits
 DATE_TOP, SUBJECT_TOP = 20, 97  # the date above the window, the subject below it
 BODY, BODY_LINE, PARAGRAPH_GAP, BULLET_INDENT = 10, 4.4, 1.8, 5
-TIGHTER = (4.15, 1.0)  # line height and paragraph gap tried when a letter spills over
+TIGHTER = (4.2, 1.4)  # line height and paragraph gap tried when a letter spills over
 KEEP_TOGETHER = 4  # a paragraph this short is never split across pages
 QR_SIZE, QR_GAP = 28, 3.5  # mm: the symbol (≥ 25 mm for old phones), white above and below
 CODE_SIZE, PORTAL_SIZE = 18, 11  # points
