@@ -7,9 +7,9 @@ long; `render()` writes the PDF to a binary file and says how many letters it ho
 Planning a letter (merge, line breaks, the QR code) is `portal.letters.letter`'s, in
 worker processes for a large campaign on a machine with cores to spare
 (`portal.letters.workers`); drawing is fpdf2's, in this process. fpdf2 was chosen against
-ReportLab by `bench/bench_letters.py`: 10,000 letters on two shared cores took 50 s,
-34 s of CPU and 222 MB with fpdf2, 102 s, 73 s and 271 MB with ReportLab drawing the same
-planned letters (even with its header as one form XObject).
+ReportLab by `bench/bench_letters.py`: 10,000 letters on two cores shared with other work
+took 41 to 50 s, 35 s of CPU and 222 MB with fpdf2; 95 to 102 s, 72 s and 273 MB with
+ReportLab drawing the same planned letters (even with its header as one form XObject).
 """
 
 from __future__ import annotations
