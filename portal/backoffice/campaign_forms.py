@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import InputRequired, Optional
 
-from portal.forms import PortalForm
+from portal.forms import PortalForm, SelectChoice
 from portal.forms.fields import DateField, RadioField
 
 
@@ -21,8 +21,10 @@ class RevokeForm(PortalForm):
     reason = RadioField(
         _l("Pourquoi désactiver ce courrier ?"),
         choices=[
-            ("npai", _l("Le courrier est revenu : « N’habite pas à l’adresse indiquée »")),
-            ("agent", _l("Une autre raison (courrier perdu, erreur de destinataire…)")),
+            SelectChoice(
+                "npai", _l("Le courrier est revenu : « N’habite pas à l’adresse indiquée »")
+            ),
+            SelectChoice("agent", _l("Une autre raison (courrier perdu, erreur de destinataire…)")),
         ],
         validators=[InputRequired(_l("Choisissez pourquoi vous désactivez ce courrier"))],
     )

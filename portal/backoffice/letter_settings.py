@@ -23,7 +23,8 @@ MAX_VARIANTS = 6
 
 
 class LetterError(ValueError):
-    """Why a change is refused: "unknown-field" (with .fields), "variant", "too-many"."""
+    """Why a change is refused: "unknown-field" (with .fields), "unbalanced_braces" or
+    "qr_code_not_alone" (with the excerpt in .fields), "variant", "too-many"."""
 
     def __init__(self, reason: str, fields: list[str] | None = None) -> None:
         super().__init__(reason)
@@ -65,7 +66,10 @@ def save_wording(session: Session, agent: Agent, collectivite_id: int, variant: 
     """Save one variant's subject and body; refused if a merge field is unknown."""
     if not VARIANT.match(variant):
         raise LetterError("variant")
-    unknown = merge.check(subject) + merge.check(body)
+    try:
+        unknown = merge.check(subject) + merge.check(body)
+    except merge.TemplateError as error:
+        raise LetterError(error.reason, [error.excerpt]) from None
     if unknown:
         raise LetterError("unknown-field", unknown)
     locked(session, collectivite_id)

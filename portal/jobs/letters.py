@@ -1,6 +1,9 @@
 """The letters job: a campaign's letters as one PDF, plus the recipients CSV for a mailing
-house. Letters printed for the first time get their codes here (portal.letters.issue), in
-the same transaction as the files: if anything fails, no code is issued and no file kept.
+house, in three steps so that no write lock is held while drawing (SQLite has one writer,
+and the job's progress is written meanwhile): letters printed for the first time get their
+codes (portal.letters.issue) in one short transaction; the PDF is drawn, reading only; the
+files are stored in another short transaction. If drawing fails, the codes issued stay
+(unprinted, they open nothing anyone has; the next run prints them) and no file is kept.
 Printing again gives the same codes."""
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import clock
+from portal.database import begin_write
 from portal.jobs import JobFailed
 from portal.letters import campaign as printed
-from portal.letters import pdf, recipients
+from portal.letters import merge, pdf, recipients
 from portal.models import Campaign, Job, JobFile, Letter
 
 
@@ -39,20 +43,23 @@ def generate(session: Session, job: Job, progress: Callable) -> dict:
         raise JobFailed("no-letters")
     progress(0, total, force=True)
     secret_key = current_app.config["SECRET_KEY"]
+    begin_write(session)
+    printed.issue_codes(session, campaign, secret_key)
+    session.commit()
+    config = current_app.config
     layout = printed.layout_for(session, campaign.collectivite, campaign.title,
-                                campaign.sent_at or clock.local_date(),
-                                current_app.config["PORTAL_BASE_URL"])  # fmt: skip
-    rows: list = []
-
-    def recipients_in_order():
-        for letter, housing, owner in printed.letters_of(session, campaign):
-            one = printed.recipient(letter, housing, owner, secret_key)
-            rows.append((letter.id, one))
-            yield one
-
-    out = io.BytesIO()
-    count = pdf.render(layout, recipients_in_order(), out, progress=lambda n: progress(n))
-    csv_bytes = recipients.csv_bytes(rows)
+                                campaign.sent_at or clock.local_date(), config["PORTAL_BASE_URL"],
+                                config["GUIDANCE_CONTENT_PATH"])  # fmt: skip
+    in_order = (printed.recipient(letter, housing, owner, secret_key)
+                for letter, housing, owner in printed.letters_of(session, campaign))  # fmt: skip
+    out, csv_text = io.BytesIO(), io.StringIO(newline="")
+    listing = recipients.RecipientsCsv(csv_text)
+    try:
+        count = pdf.render(layout, in_order, out, progress=progress, on_letter=listing.add)
+    except merge.TemplateError as error:
+        raise JobFailed("template") from error
+    csv_bytes = csv_text.getvalue().encode("utf-8")
+    begin_write(session)
     name = f"courriers-campagne-{campaign.id}"
     session.add_all([
         JobFile(job_id=job.id, role="pdf", name=f"{name}.pdf", media_type="application/pdf",

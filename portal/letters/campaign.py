@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,14 +26,13 @@ from portal.models import (
 )
 from portal.models.letter_template import DEFAULT_VARIANT
 
-KINDS = {"APPART": "appartement", "MAISON": "maison"}
 CHUNK = 500
 
 
-def wording(session: Session, collectivite_id: int,
+def wording(session: Session, collectivite_id: int, content_root: str | Path,
             variant: str = DEFAULT_VARIANT) -> tuple[str, str]:  # fmt: skip
     """(subject, body) of the collectivité's letter in this variant, else its standard
-    letter, else the portal's default letter."""
+    letter, else the portal's default letter (guidance_content/letters/standard.fr.md)."""
     for name in dict.fromkeys((variant, DEFAULT_VARIANT)):
         template = session.scalar(
             select(LetterTemplate).where(
@@ -41,11 +41,12 @@ def wording(session: Session, collectivite_id: int,
         )
         if template is not None:
             return template.subject, template.body
-    return merge.default_wording()
+    return merge.load_template(Path(content_root))
 
 
 def layout_for(session: Session, collectivite: Collectivite, title: str, written_at: date,
-               base_url: str, variant: str = DEFAULT_VARIANT) -> Layout:  # fmt: skip
+               base_url: str, content_root: str | Path,
+               variant: str = DEFAULT_VARIANT) -> Layout:  # fmt: skip
     settings = collectivite.settings or {}
     letter = settings.get("letter") or {}
     logo = session.get(CollectiviteLogo, collectivite.id)
@@ -55,18 +56,20 @@ def layout_for(session: Session, collectivite: Collectivite, title: str, written
             select(SignatureImage).where(SignatureImage.collectivite_id == collectivite.id)
         )
     }
-    signatories = [Signatory(s.get("name", ""), s.get("role", ""), images.get(position))
-                   for position, s in enumerate(settings.get("signatories") or [], start=1)
-                   if s.get("name")][:2]  # fmt: skip
+    signatories = tuple(
+        Signatory(name=s["name"], role=s.get("role", ""), image=images.get(position))
+        for position, s in enumerate(settings.get("signatories") or [], start=1)
+        if s.get("name")
+    )[:2]
     contact = (collectivite.contact_points or [{}])[0]
     sender = Sender(
         collectivite_name=collectivite.name, service=letter.get("service", ""),
         name=letter.get("name", ""),
-        address_lines=letter.get("address_lines") or _lines(contact.get("address", "")),
+        address_lines=tuple(letter.get("address_lines") or _lines(contact.get("address", ""))),
         email=letter.get("email") or contact.get("email", ""),
         phone=letter.get("phone") or contact.get("phone", ""),
     )  # fmt: skip
-    subject, body = wording(session, collectivite.id, variant)
+    subject, body = wording(session, collectivite.id, content_root, variant)
     return Layout(logo=logo.data if logo else None, sender=sender, signatories=signatories,
                   written_from=letter.get("written_from") or collectivite.short_name
                   or collectivite.name, written_at=written_at, subject=subject, body=body,
@@ -77,36 +80,45 @@ def _lines(address: str) -> list[str]:
     return [part.strip() for part in address.split(",") if part.strip()]
 
 
-def values(housing: Housing, owner: Owner) -> dict[str, str]:
-    """ZLV's merge variables for one letter."""
-
-    def text(value) -> str:
-        return "" if value is None else str(value)
-
+def values(housing: Housing, owner: Owner) -> dict[str, object]:
+    """ZLV's merge variables for one letter (portal.letters.merge formats them)."""
     return {
         "owner.fullName": owner.full_name,
-        "housing.rawAddress": housing.address,
+        "housing.rawAddress": list(housing.address_lines),
         "housing.localId": housing.local_id,
-        "housing.invariant": text(housing.invariant),
-        "housing.cadastralReference": "",
-        "housing.plotId": "",
-        "housing.housingKind": KINDS.get(housing.kind or "", ""),
-        "housing.livingArea": text(housing.living_area),
-        "housing.roomsCount": text(housing.rooms_count),
-        "housing.buildingYear": text(housing.building_year),
-        "housing.vacancyStartYear": text(housing.vacancy_start_year),
-        "housing.energyConsumption": text(housing.energy_label),
+        "housing.invariant": housing.invariant,
+        "housing.housingKind": housing.kind,
+        "housing.livingArea": housing.living_area,
+        "housing.roomsCount": housing.rooms_count,
+        "housing.buildingYear": housing.building_year,
+        "housing.vacancyStartYear": housing.vacancy_start_year,
+        "housing.energyConsumption": housing.energy_label,
     }
 
 
+def issue_codes(session: Session, campaign: Campaign, secret_key: str) -> int:
+    """Give codes to the campaign's letters printed for the first time (and new ones to
+    letters whose codes SECRET_KEY can no longer give, after a key change); flushed, for
+    the caller to commit before the long drawing. Returns how many letters got codes."""
+    issued = 0
+    for letter, _housing, _owner in letters_of(session, campaign):
+        try:
+            issue.codes_of(letter, secret_key) if letter.seed else None
+        except issue.SeedMismatch:
+            letter.seed = None
+        if letter.seed is None:
+            issue.issue(letter, secret_key)
+            issued += 1
+    session.flush()
+    return issued
+
+
 def recipient(letter: Letter, housing: Housing, owner: Owner, secret_key: str) -> Recipient:
-    try:
-        codes = issue.codes_of(letter, secret_key)
-    except issue.SeedMismatch:  # SECRET_KEY changed since: the old codes cannot be printed
-        codes = issue.issue(letter, secret_key)
-    return Recipient(owner_name=owner.full_name, address_lines=list(owner.address_lines),
+    """The letter as printed: its codes must have been issued (issue_codes)."""
+    codes = issue.codes_of(letter, secret_key)
+    return Recipient(owner_name=owner.full_name, address_lines=tuple(owner.address_lines),
                      token=codes.token, code=format_code(codes.code),
-                     values=values(housing, owner))  # fmt: skip
+                     values=values(housing, owner), reference=str(letter.id))  # fmt: skip
 
 
 def letters_of(session: Session, campaign: Campaign) -> Iterator[tuple[Letter, Housing, Owner]]:

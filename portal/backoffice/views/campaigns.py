@@ -29,7 +29,7 @@ from portal.campaigns import returns, schedule
 from portal.database import begin_write
 from portal.extensions import db
 from portal.letters import campaign as printed
-from portal.letters import pdf
+from portal.letters import issue, pdf
 from portal.models import Job
 
 
@@ -186,17 +186,25 @@ def letter_pdf(campaign_id: int, letter_id: int):
     session, found, letter = db.session(), _campaign(campaign_id), _letter(campaign_id, letter_id)
     if letter.revoked_at is not None or letter.seed is None:
         abort(404)
+    config = current_app.config
     layout = printed.layout_for(
         session,
         found.collectivite,
         found.title,
         found.sent_at or clock.local_date(),
-        current_app.config["PORTAL_BASE_URL"],
-        letter.variant,
+        config["PORTAL_BASE_URL"],
+        config["GUIDANCE_CONTENT_PATH"],
+        letter.variant or "standard",
     )
-    one = printed.recipient(letter, letter.housing, letter.owner,
-                            current_app.config["SECRET_KEY"])  # fmt: skip
-    session.commit()  # a key change may have re-issued it
+    secret_key = current_app.config["SECRET_KEY"]
+    try:
+        one = printed.recipient(letter, letter.housing, letter.owner, secret_key)
+    except issue.SeedMismatch:  # SECRET_KEY changed since it was printed: new codes
+        begin_write(session)
+        letter = _letter(campaign_id, letter_id)
+        issue.issue(letter, secret_key)
+        session.commit()
+        one = printed.recipient(letter, letter.housing, letter.owner, secret_key)
     out = io.BytesIO()
     pdf.render(layout, [one], out)
     log_access(session, g.agent, "export", owner_id=letter.owner_id,

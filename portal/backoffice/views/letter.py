@@ -117,7 +117,8 @@ def settings_letter_wording(variant: str):
     if not letter.VARIANT.match(variant):
         abort(404)
     session = db.session()
-    subject, body = printed.wording(session, g.collectivite.id, variant)
+    content_root = current_app.config["GUIDANCE_CONTENT_PATH"]
+    subject, body = printed.wording(session, g.collectivite.id, content_root, variant)
     form = WordingForm(data={"subject": subject, "body": body})
     if form.validate_on_submit():
         try:
@@ -136,6 +137,13 @@ def settings_letter_wording(variant: str):
                         fields=", ".join(error.fields),
                     )
                 )
+            elif str(error) == "unbalanced_braces":
+                form.body.errors.append(_("Une accolade est seule près de « %(excerpt)s » : "
+                                          "un champ s’écrit {{owner.fullName}}.",
+                                          excerpt=error.fields[0]))  # fmt: skip
+            elif str(error) == "qr_code_not_alone":
+                form.body.errors.append(_("Mettez {{letter.qrCode}} seul dans son paragraphe, "
+                                          "entre deux lignes vides."))  # fmt: skip
             else:
                 form.subject.errors.append(_("Vous avez déjà %(num)d variantes : modifiez-en "
                                              "une.", num=letter.MAX_VARIANTS))  # fmt: skip
@@ -161,16 +169,17 @@ def settings_letter_preview(variant: str):
         .join(Owner, Owner.id == HousingOwner.owner_id)
         .where(Housing.collectivite_id == collectivite.id).order_by(Housing.id).limit(1)
     ).first()  # fmt: skip
+    config = current_app.config
     layout = printed.layout_for(session, collectivite, _("Aperçu du courrier"),
-                                clock.local_date(), current_app.config["PORTAL_BASE_URL"],
-                                variant)  # fmt: skip
+                                clock.local_date(), config["PORTAL_BASE_URL"],
+                                config["GUIDANCE_CONTENT_PATH"], variant)  # fmt: skip
     if first:
         housing, owner = first
         values, name, lines = printed.values(housing, owner), owner.full_name, owner.address_lines
     else:
         values, name = {}, _("Nom du propriétaire")
         lines = [_("Adresse du propriétaire"), "00000 " + _("Commune")]
-    specimen = Recipient(owner_name=name, address_lines=list(lines), token=SPECIMEN_TOKEN,
+    specimen = Recipient(owner_name=name, address_lines=tuple(lines), token=SPECIMEN_TOKEN,
                          code="0000-0000-0000-0", values=values)  # fmt: skip
     out = io.BytesIO()
     pdf.render(layout, [specimen], out)
