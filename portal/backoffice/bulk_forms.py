@@ -58,7 +58,7 @@ class TickedIdsField(Field):
 def AnswerIdsField() -> TickedIdsField:
     """The ids of the ticked answers (the `reponse` checkboxes of the queue's table)."""
     return TickedIdsField(limit=MAX_SELECTION, messages={
-        "invalid": _l("La sélection n’est pas valide : rechargez la page et cochez à nouveau"),
+        "invalid": _l("La sélection n’est pas valide : rechargez la page et cochez à nouveau"),
         "empty": _l("Cochez au moins une réponse"),
         "too_many": _l("Choisissez au plus %(max)d réponses à la fois"),
     })  # fmt: skip

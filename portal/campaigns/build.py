@@ -71,11 +71,11 @@ def _principal_owners(session: Session, collectivite_id: int,
         select(HousingOwner.housing_id, HousingOwner.owner_id)
         .where(HousingOwner.housing_id.in_(housing_ids), HousingOwner.rank == 1)
     ).all()  # fmt: skip
-    flags = dict(session.execute(
+    flags = {owner_id: excluded for owner_id, excluded in session.execute(
         select(Owner.id, Owner.do_not_contact).where(
             Owner.collectivite_id == collectivite_id,
             Owner.id.in_(sorted({owner_id for _, owner_id in links})))
-    ).tuples().all()) if links else {}  # fmt: skip
+    )} if links else {}  # fmt: skip
     found: dict[int, tuple[int, bool]] = {}
     for housing_id, owner_id in sorted(links):
         if owner_id in flags:
