@@ -373,6 +373,8 @@ def test_no_filtered_housing_goes_back_to_the_list(client, session, town, agent)
     assert client.get("/gestion/logements/campagne").status_code == 303
     bad = client.get("/gestion/logements/campagne?tous=1&dpe=Z")
     assert bad.status_code == 303 and bad.headers["Location"] == "/gestion/logements?dpe=Z"
+    odd = client.get("/gestion/logements/campagne?tous=1&dpe=Z&_external=1&_scheme=javascript")
+    assert odd.status_code == 303 and odd.headers["Location"] == "/gestion/logements?dpe=Z"
 
 
 def test_with_two_principal_owners_the_first_by_id_gets_the_letter(client, session, town, agent):

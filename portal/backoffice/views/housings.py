@@ -21,6 +21,7 @@ from portal.backoffice import blueprint
 from portal.backoffice.audit import log_access
 from portal.backoffice.auth import login_required
 from portal.backoffice.housing_forms import (
+    FILTER_FIELDS,
     KINDS,
     CampaignForm,
     CheckedCampaignForm,
@@ -149,9 +150,9 @@ def campaign_of_filter():
     """Every housing of the filter in the query string."""
     filters = filter_form(request.args)
     if filters.errors:
-        args = request.args.to_dict(flat=False)
-        args.pop("tous", None)
-        return back_to_list(args)
+        # The filter's own parameters only (url_for reads _external, _scheme… itself).
+        return back_to_list({name: request.args.getlist(name) for name in FILTER_FIELDS
+                             if name in request.args})  # fmt: skip
     args = filters.query_args()
     ids = matching_ids(db.session(), g.collectivite.id,
                        filters.housing_filter(clock.local_date().year))  # fmt: skip
