@@ -12,6 +12,7 @@ from portal.backoffice.views import (  # noqa: E402, F401
     auth,
     campaigns,
     home,
+    housings,
     letter,
     navigation,
     queue,

@@ -19,13 +19,19 @@ from portal.models.zlv import PRECISIONS
 LARGEST_ID = 2**63 - 1
 
 
-class AnswerIdsField(Field):
-    """The ids of the ticked answers (the `reponse` checkboxes of the queue's table).
+class TickedIdsField(Field):
+    """The ids of the ticked rows of a table (one checkbox per row, all with this field's
+    name), at most `limit`; `messages` says what to do when none is ticked ("empty"), too
+    many are ("too_many", with %(max)d) or one is not an id ("invalid").
 
     Rendered by the table itself, one checkbox per row; the error summary links to it."""
 
     widget = None
     error_anchor = "selection"
+
+    def __init__(self, label=None, validators=None, *, limit: int, messages: dict, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.limit, self.messages = limit, messages
 
     def process(self, formdata, data=None, extra_filters=None):
         self.process_errors, self.raw_data, self.data = [], [], []
@@ -35,9 +41,7 @@ class AnswerIdsField(Field):
         ids = []
         for value in self.raw_data:
             if not value.isascii() or not value.isdigit() or not 0 < int(value) <= LARGEST_ID:
-                self.process_errors.append(
-                    _l("La sélection n’est pas valide : rechargez la page et cochez à nouveau")
-                )
+                self.process_errors.append(self.messages["invalid"])
                 return
             ids.append(int(value))
         self.data = list(dict.fromkeys(ids))
@@ -46,11 +50,18 @@ class AnswerIdsField(Field):
         if self.process_errors:
             return
         if not self.data:
-            raise StopValidation(_l("Cochez au moins une réponse"))
-        if len(self.data) > MAX_SELECTION:
-            raise StopValidation(
-                _l("Choisissez au plus %(max)d réponses à la fois", max=MAX_SELECTION)
-            )
+            raise StopValidation(self.messages["empty"])
+        if len(self.data) > self.limit:
+            raise StopValidation(self.messages["too_many"] % {"max": self.limit})
+
+
+def AnswerIdsField() -> TickedIdsField:
+    """The ids of the ticked answers (the `reponse` checkboxes of the queue's table)."""
+    return TickedIdsField(limit=MAX_SELECTION, messages={
+        "invalid": _l("La sélection n’est pas valide : rechargez la page et cochez à nouveau"),
+        "empty": _l("Cochez au moins une réponse"),
+        "too_many": _l("Choisissez au plus %(max)d réponses à la fois"),
+    })  # fmt: skip
 
 
 class SelectionForm(PortalForm):

@@ -30,6 +30,19 @@ def campaigns_with_counts(
     return [(campaign, letters, visits) for campaign, letters, visits in rows]
 
 
+def campaign_with_count(
+    session: Session, collectivite_id: int, campaign_id: int
+) -> tuple[Campaign, int] | None:
+    """One of the collectivité's campaigns with its number of letters; None otherwise."""
+    row = session.execute(
+        select(Campaign, func.count(Letter.id))
+        .outerjoin(Letter, Letter.campaign_id == Campaign.id)
+        .where(Campaign.id == campaign_id, Campaign.collectivite_id == collectivite_id)
+        .group_by(Campaign.id)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
 def agents_of(
     session: Session, collectivite_id: int, active_since: datetime
 ) -> list[tuple[Agent, int]]:

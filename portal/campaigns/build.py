@@ -18,6 +18,7 @@ from portal.models import Campaign, Housing, HousingOwner, Letter, Owner
 from portal.models.letter_template import DEFAULT_VARIANT
 
 TITLE_MAX = 200
+CHUNK = 500  # ids per IN (…) list
 
 
 class CampaignError(ValueError):
@@ -35,44 +36,51 @@ class Built:
 def recipients(session: Session, collectivite_id: int,
                housing_ids: Iterable[int]) -> tuple[list[tuple[int, int]], int, int]:  # fmt: skip
     """(housing id, principal owner id) for the housings of this collectivité among
-    `housing_ids`, and the counts left out (do-not-contact, no principal owner)."""
-    wanted = set(housing_ids)
-    pairs, do_not_contact, found = [], 0, set()
-    chunk_size = 500
-    ordered = sorted(wanted)
-    for start in range(0, len(ordered), chunk_size):
-        chunk = ordered[start : start + chunk_size]
-        rows = session.execute(
-            select(Housing.id, Owner.id, Owner.do_not_contact)
-            .join(HousingOwner, (HousingOwner.housing_id == Housing.id) & (HousingOwner.rank == 1))
-            .join(Owner, Owner.id == HousingOwner.owner_id)
-            .where(
-                Housing.collectivite_id == collectivite_id,
-                Housing.id.in_(chunk),
-                Owner.collectivite_id == collectivite_id,
-            )
-            .order_by(Housing.id)
-        )
-        for housing_id, owner_id, excluded in rows:
-            if housing_id in found:  # two rank-1 owners: the first one gets the letter
-                continue
-            found.add(housing_id)
-            if excluded:
+    `housing_ids`, and the counts left out (do-not-contact, no principal owner).
+
+    Read in two indexed steps per chunk (the housings' rank-1 links by the housing_owner key,
+    then those owners by id): one join of the three tables let SQLite, before any ANALYZE,
+    walk every owner of the collectivité for each chunk (13 s a chunk at 100,000 owners)."""
+    ordered = sorted(set(housing_ids))
+    pairs, do_not_contact, no_owner = [], 0, 0
+    for start in range(0, len(ordered), CHUNK):
+        known = _known(session, collectivite_id, ordered[start : start + CHUNK])
+        owners = _principal_owners(session, collectivite_id, known)
+        for housing_id in sorted(known):
+            owner = owners.get(housing_id)
+            if owner is None:
+                no_owner += 1
+            elif owner[1]:
                 do_not_contact += 1
             else:
-                pairs.append((housing_id, owner_id))
-    known = _known(session, collectivite_id, ordered)
-    return pairs, do_not_contact, len(known - found)
+                pairs.append((housing_id, owner[0]))
+    return pairs, do_not_contact, no_owner
 
 
-def _known(session: Session, collectivite_id: int, ids: list[int]) -> set[int]:
-    known: set[int] = set()
-    for start in range(0, len(ids), 500):
-        known.update(session.scalars(
-            select(Housing.id).where(Housing.collectivite_id == collectivite_id,
-                                     Housing.id.in_(ids[start : start + 500]))
-        ))  # fmt: skip
-    return known
+def _known(session: Session, collectivite_id: int, ids: list[int]) -> list[int]:
+    return list(session.scalars(
+        select(Housing.id).where(Housing.collectivite_id == collectivite_id, Housing.id.in_(ids))
+    ))  # fmt: skip
+
+
+def _principal_owners(session: Session, collectivite_id: int,
+                      housing_ids: list[int]) -> dict[int, tuple[int, bool]]:  # fmt: skip
+    """housing id → (owner id, do not contact) of its principal owner; with two rank-1
+    owners, the first by id gets the letter."""
+    links = session.execute(
+        select(HousingOwner.housing_id, HousingOwner.owner_id)
+        .where(HousingOwner.housing_id.in_(housing_ids), HousingOwner.rank == 1)
+    ).all()  # fmt: skip
+    flags = {owner_id: excluded for owner_id, excluded in session.execute(
+        select(Owner.id, Owner.do_not_contact).where(
+            Owner.collectivite_id == collectivite_id,
+            Owner.id.in_(sorted({owner_id for _, owner_id in links})))
+    )} if links else {}  # fmt: skip
+    found: dict[int, tuple[int, bool]] = {}
+    for housing_id, owner_id in sorted(links):
+        if owner_id in flags:
+            found.setdefault(housing_id, (owner_id, flags[owner_id]))
+    return found
 
 
 def create_campaign(session: Session, collectivite_id: int, agent_id: int | None, title: str,

@@ -13,7 +13,11 @@ from portal.models import Response
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
 from tests.builders import make_collectivite
 
-AGENT_ENTRIES = [("Réponses", "/gestion/reponses"), ("Campagnes", "/gestion/")]
+AGENT_ENTRIES = [
+    ("Réponses", "/gestion/reponses"),
+    ("Logements", "/gestion/logements"),
+    ("Campagnes", "/gestion/"),
+]
 ADMIN_ENTRIES = [
     *AGENT_ENTRIES,
     ("Paramètres", "/gestion/parametres"),
@@ -25,6 +29,8 @@ NOT_SIGNED_IN_PAGES = {
     "backoffice.login", "backoffice.login_code", "backoffice.forgotten_password",
     "backoffice.reset_link_sent", "backoffice.reset_password", "backoffice.totp_qr_code",
 }  # fmt: skip
+# Back-office GET pages that need a query string to show a page (else they redirect).
+QUERIES = {"backoffice.new_campaign": "?tous=1"}  # every housing of the collectivité
 ADMIN_PAGES = {
     "backoffice.settings", "backoffice.settings_logo", "backoffice.settings_partners",
     "backoffice.settings_local_aids", "backoffice.agents", "backoffice.audit",
@@ -43,20 +49,20 @@ def entries(html: str) -> list[tuple[str, str]]:
     return [(link.contents[0].strip(), link["href"]) for link in nav(html).select("a")]
 
 
-def signed_in_pages(app, response_id: int, admin: bool) -> list[str]:
+def signed_in_pages(app, ids: dict[str, int], admin: bool) -> list[str]:
     """Every back-office GET page from the URL map (a new page is checked without listing
-    it here), with an answer's id for the one page that takes it."""
+    it here), with `ids` (an answer's, a campaign's) for the pages that take them."""
     paths = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("backoffice.") or "GET" not in rule.methods:
             continue
         if rule.endpoint in NOT_SIGNED_IN_PAGES or (rule.endpoint in ADMIN_PAGES and not admin):
             continue
-        if rule.arguments == {"response_id"}:
-            paths.append(rule.rule.replace("<int:response_id>", str(response_id)))
-        else:
-            assert not rule.arguments, f"{rule.rule}: give its arguments here"
-            paths.append(rule.rule)
+        unknown = rule.arguments - ids.keys()
+        assert not unknown, f"{rule.rule}: give its arguments {unknown} here"
+        values = {name: ids[name] for name in rule.arguments}
+        path = app.url_map.bind("localhost").build(rule.endpoint, values)
+        paths.append(path + QUERIES.get(rule.endpoint, ""))
     return paths
 
 
@@ -64,7 +70,8 @@ def signed_in_pages(app, response_id: int, admin: bool) -> list[str]:
 def test_every_signed_in_page_has_the_navigation(app, client, session, town, admin):
     letter = answered_letter(app, session, town)
     signed_in_agent(client, session, town, role="admin" if admin else "agent")
-    paths = signed_in_pages(app, response_of(session, letter).id, admin)
+    ids = {"response_id": response_of(session, letter).id, "campaign_id": letter.campaign_id}
+    paths = signed_in_pages(app, ids, admin)
     assert "/gestion/reponses" in paths and "/gestion/compte" in paths
     for path in paths:
         response = client.get(path)
@@ -77,6 +84,8 @@ def test_every_signed_in_page_has_the_navigation(app, client, session, town, adm
     ("path", "current", "marked"),
     [
         ("/gestion/reponses", "page", "Réponses"),
+        ("/gestion/logements", "page", "Logements"),
+        ("/gestion/logements?dpe=G&page=2", "page", "Logements"),
         ("/gestion/", "page", "Campagnes"),
         ("/gestion/parametres", "page", "Paramètres"),
         ("/gestion/parametres/logo", "true", "Paramètres"),
@@ -102,6 +111,14 @@ def test_an_answer_page_marks_the_answers_section(app, client, session, town):
     html = client.get(f"/gestion/reponses/{response_of(session, letter).id}").get_data(as_text=True)
     (link,) = nav(html).select("a[aria-current]")
     assert link["href"] == "/gestion/reponses" and link["aria-current"] == "true"
+
+
+def test_a_campaign_page_marks_the_campaigns_section(app, client, session, town):
+    letter = answered_letter(app, session, town)
+    signed_in_agent(client, session, town)
+    html = client.get(f"/gestion/campagnes/{letter.campaign_id}").get_data(as_text=True)
+    (link,) = nav(html).select("a[aria-current]")
+    assert link["href"] == "/gestion/" and link["aria-current"] == "true"
 
 
 def badge(html: str) -> str:

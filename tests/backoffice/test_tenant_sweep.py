@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal.models import Base, Response
+from portal.models import Base, Letter, Response
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
 from tests.builders import make_agent, make_collectivite
 from tests.conftest import csrf_token
@@ -18,6 +18,7 @@ from tests.conftest import csrf_token
 # the fixture made for B) and an id that exists nowhere.
 FOREIGN_IDS = {
     "response_id": lambda theirs: theirs["response"].id,
+    "campaign_id": lambda theirs: theirs["letter"].campaign_id,
     "agent_id": lambda theirs: theirs["agent"].id,
     # Partners and local aids live in the collectivité's settings, with ids of their own.
     "partner_id": lambda theirs: theirs["collectivite"].settings["partners"][0]["id"],
@@ -31,6 +32,9 @@ WITHOUT_IDS = {
     "backoffice.logout": "ends the agent's own session",
     "backoffice.home": "lists campaigns of the agent's collectivité (queries.py)",
     "backoffice.queue": "filters are applied inside the agent's collectivité (answers.py)",
+    "backoffice.housings": "filters are applied inside the agent's collectivité (housings.py)",
+    "backoffice.new_campaign": "posted housing ids: swept below; the filter stays inside the "
+    "agent's collectivité (housings.py)",
     "backoffice.login_code": "the second factor of the session's own agent",
     "backoffice.account": "the signed-in agent's own account and sessions",
     "backoffice.end_other_sessions": "ends the signed-in agent's own other sessions",
@@ -58,6 +62,11 @@ POSTED_IDS = ("backoffice.bulk_status", "backoffice.bulk_precision",
               "backoffice.export_selection_csv", "backoffice.export_selection_xlsx")  # fmt: skip
 # Tables a request may touch without it being a change of data (sessions' last use).
 VOLATILE_TABLES = {"agent_session"}
+
+
+# Routes acting on housings whose ids are posted (the list's ticked housings, `logement`),
+# at each step: from the list, then with the campaign's name.
+POSTED_HOUSING_STEPS = ({"etape": "selection"}, {"titre": "Campagne"})
 
 
 def backoffice_rules(app):
@@ -142,3 +151,22 @@ def test_a_foreign_answer_in_a_posted_selection_answers_like_a_missing_one(
             answers.append(client.post(url, data=data).status_code)
         assert answers == [404, 404, 404], f"{endpoint}: {answers}"
         assert snapshot(session) == before, f"{endpoint} changed data"
+
+
+def test_a_foreign_housing_in_a_posted_selection_answers_like_a_missing_one(
+    app, client, session, tenants
+):
+    agent, theirs = tenants
+    ours = session.scalar(select(Letter.housing_id).where(
+        Letter.collectivite_id == agent.collectivite_id))  # fmt: skip
+    token = csrf_token(client, "/gestion/logements")
+    url = app.url_map.bind("localhost").build("backoffice.new_campaign")
+    before = snapshot(session)
+    for step in POSTED_HOUSING_STEPS:
+        answers = []
+        for ids in ([theirs["letter"].housing_id], [ours, theirs["letter"].housing_id],
+                    [MISSING_ID]):  # fmt: skip
+            data = {"csrf_token": token, "logement": ids, **step}
+            answers.append(client.post(url, data=data).status_code)
+        assert answers == [404, 404, 404], f"{step}: {answers}"
+    assert snapshot(session) == before, "a posted foreign housing changed data"

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.browser
 
 ENTRIES = [  # (link name, URL path)
     ("Réponses", "/gestion/reponses"),
+    ("Logements", "/gestion/logements"),
     ("Campagnes", "/gestion/"),
     ("Paramètres", "/gestion/parametres"),
     ("Agents", "/gestion/agents"),

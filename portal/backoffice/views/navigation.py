@@ -1,6 +1,6 @@
 """The back-office's main navigation, in the header of every page a signed-in agent sees:
-Réponses (with the count of new answers), Campagnes, and for admins Paramètres, Agents,
-Journal. Only the back-office blueprint's pages get it (not the owners' nor the public's).
+Réponses (with the count of new answers), Logements, Campagnes, and for admins Paramètres,
+Agents, Journal. Only the back-office blueprint's pages get it (not the owners' nor the public's).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ class Entry:
 
 ENTRIES = (
     Entry("backoffice.queue", "/gestion/reponses"),
-    Entry("backoffice.home", None),
+    Entry("backoffice.housings", "/gestion/logements"),
+    Entry("backoffice.home", "/gestion/campagnes"),
     Entry("backoffice.settings", "/gestion/parametres", admin=True),
     Entry("backoffice.agents", "/gestion/agents", admin=True),
     Entry("backoffice.audit", None, admin=True),
@@ -36,6 +37,7 @@ ENTRIES = (
 def labels() -> dict[str, str]:
     return {
         "backoffice.queue": _("Réponses"),
+        "backoffice.housings": _("Logements"),
         "backoffice.home": _("Campagnes"),
         "backoffice.settings": _("Paramètres"),
         "backoffice.agents": _("Agents"),
