@@ -27,8 +27,10 @@ PORTAL = Path(__file__).resolve().parent.parent / "portal"
 AUDIENCES = ("portal.owner", "portal.backoffice", "portal.public", "portal.api")
 # portal.campaigns: building and sending campaigns, without Flask (the back-office, the CLI
 # and the jobs call it).
+# portal.jobs and portal.imports: background work and the import, without Flask views
+# (the back-office submits and follows jobs; the CLI runs them).
 SHARED_PACKAGES = ("portal.rules", "portal.models", "portal.forms", "portal.letters",
-                   "portal.campaigns")  # fmt: skip
+                   "portal.campaigns", "portal.jobs", "portal.imports")  # fmt: skip
 ASSEMBLERS = ("portal", "portal.cli")  # create_app and the `portal` command
 
 

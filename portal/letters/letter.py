@@ -52,7 +52,7 @@ from portal.letters.layout import (
 from portal.letters.qr import QrRuns, qr_runs
 
 if TYPE_CHECKING:
-    from portal.letters.pdf import Layout, Recipient
+    from portal.letters.inputs import Layout, Recipient
 
 WIDTH = RIGHT - LEFT
 Row = tuple[float, str, bool]  # indent (mm), text, starts with a bullet

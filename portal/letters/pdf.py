@@ -15,59 +15,20 @@ ReportLab drawing the same planned letters (even with its header as one form XOb
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
 from fpdf import FPDF, ViewerPreferences
 
+from portal.letters.inputs import Layout, Recipient, Sender, Signatory
 from portal.letters.layout import GREY, PAGE_HEIGHT, Fonts, Image, Qr, Text
 from portal.letters.letter import Planner
 from portal.letters.workers import planned
 
+__all__ = ["Layout", "Recipient", "Sender", "Signatory", "render"]
+
 PROGRESS_EVERY = 100  # letters between two calls of `progress`
-
-
-@dataclass(frozen=True, kw_only=True)
-class Sender:
-    collectivite_name: str
-    service: str = ""
-    name: str = ""
-    address_lines: tuple[str, ...] = ()
-    email: str = ""
-    phone: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Signatory:
-    name: str
-    role: str = ""
-    image: bytes | None = None  # PNG or JPEG
-
-
-@dataclass(frozen=True, kw_only=True)
-class Layout:
-    sender: Sender
-    written_at: date
-    subject: str  # templates with merge fields (portal.letters.merge)
-    body: str
-    base_url: str  # "https://portail.example.fr": the QR code opens {base_url}/l/{token}
-    written_from: str = ""
-    signatories: tuple[Signatory, ...] = ()  # at most 2 are printed
-    logo: bytes | None = None
-    title: str = ""  # the PDF's title (the campaign's)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Recipient:
-    owner_name: str
-    address_lines: tuple[str, ...]
-    token: str
-    code: str
-    values: Mapping[str, object] = field(default_factory=dict)  # "housing.localId": …
-    reference: str = ""  # the mailing house's reference for this letter
 
 
 def render(
