@@ -81,12 +81,18 @@ class SenderForm(PortalForm):
                 "written_from": self.written_from.data or ""}  # fmt: skip
 
 
-class SignatureForm(PortalForm):
-    signature = FileField(
-        _l("Image de la signature"),
-        description=_l("Image PNG ou JPEG, 500 ko au plus, sur fond blanc."),
-    )
+def signature_form(position: int, formdata=...) -> PortalForm:
+    """The upload form of signatory 1 or 2: its field is named `signature<position>`, so
+    the two forms of the page have distinct ids and each keeps the plain CSRF field."""
+    name = f"signature{position}"
 
-    def validate_signature(self, field) -> None:
+    def validate(form, field) -> None:
         if not field.data:
             raise ValidationError(_l("Choisissez un fichier PNG ou JPEG"))
+
+    form_class = type(f"Signature{position}Form", (PortalForm,), {
+        name: FileField(_l("Image de la signature %(num)d", num=position),
+                        description=_l("Image PNG ou JPEG, 500 ko au plus, sur fond blanc.")),
+        f"validate_{name}": validate,
+    })  # fmt: skip
+    return form_class() if formdata is ... else form_class(formdata=formdata)

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from portal.models import Response
+from portal.models import Job, Response
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
 from tests.builders import make_collectivite
 
@@ -28,12 +28,15 @@ ADMIN_ENTRIES = [
 NOT_SIGNED_IN_PAGES = {
     "backoffice.login", "backoffice.login_code", "backoffice.forgotten_password",
     "backoffice.reset_link_sent", "backoffice.reset_password", "backoffice.totp_qr_code",
+    # files: the letters PDF and CSV, one letter's PDF, the letter preview
+    "backoffice.campaign_file", "backoffice.letter_pdf", "backoffice.settings_letter_preview",
 }  # fmt: skip
 # Back-office GET pages that need a query string to show a page (else they redirect).
 QUERIES = {"backoffice.new_campaign": "?tous=1"}  # every housing of the collectivité
 ADMIN_PAGES = {
     "backoffice.settings", "backoffice.settings_logo", "backoffice.settings_partners",
     "backoffice.settings_local_aids", "backoffice.agents", "backoffice.audit",
+    "backoffice.settings_letter", "backoffice.settings_letter_wording",
 }  # fmt: skip
 
 
@@ -70,7 +73,12 @@ def signed_in_pages(app, ids: dict[str, int], admin: bool) -> list[str]:
 def test_every_signed_in_page_has_the_navigation(app, client, session, town, admin):
     letter = answered_letter(app, session, town)
     signed_in_agent(client, session, town, role="admin" if admin else "agent")
-    ids = {"response_id": response_of(session, letter).id, "campaign_id": letter.campaign_id}
+    job = Job(collectivite_id=town.id, kind="letters", campaign_id=letter.campaign_id,
+              state="done")  # fmt: skip
+    session.add(job)
+    session.commit()
+    ids = {"response_id": response_of(session, letter).id, "campaign_id": letter.campaign_id,
+           "job_id": job.id, "letter_id": letter.id, "variant": "standard"}  # fmt: skip
     paths = signed_in_pages(app, ids, admin)
     assert "/gestion/reponses" in paths and "/gestion/compte" in paths
     for path in paths:

@@ -14,7 +14,7 @@ from portal.backoffice import blueprint
 from portal.backoffice import letter_settings as letter
 from portal.backoffice.auth import login_required
 from portal.backoffice.forms import ActionForm
-from portal.backoffice.letter_forms import NewVariantForm, SenderForm, SignatureForm, WordingForm
+from portal.backoffice.letter_forms import NewVariantForm, SenderForm, WordingForm, signature_form
 from portal.backoffice.logo import LogoError, read_logo
 from portal.backoffice.settings_forms import LOGO_ERRORS
 from portal.backoffice.views.settings import admins_only, saved
@@ -33,10 +33,8 @@ def _page(sender_form=None, variant_form=None, signature_forms=None, status=200)
     sender_form = sender_form or SenderForm(
         formdata=None, data=sender | {"address": "\n".join(sender["address_lines"])}
     )
-    signature_forms = signature_forms or {
-        1: SignatureForm(formdata=None, prefix="s1"),
-        2: SignatureForm(formdata=None, prefix="s2"),
-    }
+    signature_forms = {position: signature_form(position, formdata=None)
+                       for position in (1, 2)} | (signature_forms or {})  # fmt: skip
     images = {
         s.position
         for s in session.scalars(
@@ -86,18 +84,17 @@ def settings_letter_signature(position: int):
     admins_only()
     if position not in (1, 2):
         abort(404)
-    form = SignatureForm(prefix=f"s{position}")
+    form = signature_form(position)
+    field = form[f"signature{position}"]
     if form.validate_on_submit():
         try:
-            image = read_logo(form.signature.data.stream)
+            image = read_logo(field.data.stream)
         except LogoError as error:
-            form.signature.errors.append(LOGO_ERRORS[str(error)])
+            field.errors.append(LOGO_ERRORS[str(error)])
         else:
             letter.set_signature(db.session(), g.agent, g.collectivite.id, position, image)
             return saved("backoffice.settings_letter", _("Signature enregistrée."))
-    forms = {1: SignatureForm(formdata=None, prefix="s1"),
-             2: SignatureForm(formdata=None, prefix="s2")} | {position: form}  # fmt: skip
-    return _page(signature_forms=forms, status=400)
+    return _page(signature_forms={position: form}, status=400)
 
 
 @blueprint.post("/parametres/courrier/signature/<int:position>/retirer")
@@ -149,9 +146,32 @@ def settings_letter_wording(variant: str):
                                              "une.", num=letter.MAX_VARIANTS))  # fmt: skip
         else:
             return saved("backoffice.settings_letter", _("Texte du courrier enregistré."))
-    return render_template(
-        "backoffice/settings_letter_wording.html", form=form, variant=variant, fields=merge.FIELDS
-    ), 400 if form.errors else 200
+    return render_template("backoffice/settings_letter_wording.html", form=form,
+                           variant=variant, fields=field_descriptions(),
+                           ), 400 if form.errors else 200  # fmt: skip
+
+
+def field_descriptions() -> dict[str, str]:
+    """The merge fields an agent can use, with what each prints (ZLV's, then ours)."""
+    words = {
+        "owner.fullName": _("le nom du propriétaire"),
+        "housing.rawAddress": _("l’adresse du logement"),
+        "housing.localId": _("l’identifiant fiscal national du logement"),
+        "housing.invariant": _("l’invariant fiscal du logement"),
+        "housing.cadastralReference": _("la référence cadastrale (vide si inconnue)"),
+        "housing.plotId": _("l’identifiant de la parcelle (vide si inconnu)"),
+        "housing.housingKind": _("« appartement » ou « maison »"),
+        "housing.livingArea": _("la surface habitable, en m²"),
+        "housing.roomsCount": _("le nombre de pièces"),
+        "housing.buildingYear": _("l’année de construction"),
+        "housing.vacancyStartYear": _("l’année de début de vacance"),
+        "housing.energyConsumption": _("l’étiquette DPE (A à G)"),
+        merge.QR_CODE: _("le QR code personnel et le code à saisir (seul dans son paragraphe)"),
+        merge.CODE: _("le code personnel à saisir"),
+        merge.PORTAL_ADDRESS: _("l’adresse courte du portail, où saisir le code"),
+    }
+    order = (*merge.ZLV_FIELDS, merge.QR_CODE, merge.CODE, merge.PORTAL_ADDRESS)
+    return {name: words[name] for name in order}
 
 
 @blueprint.get("/parametres/courrier/apercu/<variant>.pdf")
