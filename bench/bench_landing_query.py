@@ -49,9 +49,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--postgresql-url")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder, bench_database(
-        Path(folder), SECRET, args.postgresql_url
-    ) as url:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        bench_database(Path(folder), SECRET, args.postgresql_url) as url,
+    ):
         os.environ.update(SECRET_KEY=SECRET, DATABASE_URL=url, PORTAL_BASE_URL="http://bench")
         app = create_app("production")
         engine = app.extensions["database"]

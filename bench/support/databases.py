@@ -18,3 +18,18 @@ def migrated_sqlite() -> Iterator[str]:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         upgrade(url)
         yield url
+
+
+def reset(url: str) -> None:
+    """Bring the database at `url` to the latest migration, emptied of every row (a
+    benchmark's own database: never the shared `test` one)."""
+    from sqlalchemy import create_engine
+
+    from portal.models import Base
+
+    upgrade(url)
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()
