@@ -165,7 +165,7 @@ def test_a_failed_job_is_shown_and_can_be_restarted(app, signed_in, campaign, se
     monkeypatch.setattr(pdf, "render", broken)
     job_page = _generate(signed_in, campaign)
     html = signed_in.get(job_page).get_data(as_text=True)
-    assert "Rien n’a été enregistré" in html
+    assert "Aucun fichier n’a été enregistré" in html
     assert session.scalars(select(JobFile)).all() == []  # no file kept
     monkeypatch.undo()
     _post(signed_in, job_page, job_page + "/relancer")

@@ -25,6 +25,7 @@ from portal.backoffice.audit import log_access
 from portal.backoffice.auth import login_required
 from portal.backoffice.campaign_forms import RevokeForm, SendDateForm
 from portal.backoffice.forms import ActionForm
+from portal.backoffice.paging import pagination
 from portal.campaigns import returns, schedule
 from portal.database import begin_write
 from portal.extensions import db
@@ -58,7 +59,8 @@ def campaign(campaign_id: int, date_form: SendDateForm | None = None, status: in
     return render_template(
         "backoffice/campaign.html", campaign=found, figures=returns.figures(session, found),
         state=schedule.label(found, clock.local_date()), rows=rows, total=total, page=page,
-        pages=max(1, -(-total // queries.PER_PAGE)), date_form=date_form,
+        pagination=pagination(page, max(1, -(-total // queries.PER_PAGE)), "backoffice.campaign",
+                              campaign_id=found.id), date_form=date_form,
         action_form=ActionForm(), job=queries.latest_job(session, g.collectivite.id, found.id),
     ), status  # fmt: skip
 

@@ -29,6 +29,7 @@ from portal.backoffice.housing_forms import (
     HousingSelectionForm,
 )
 from portal.backoffice.housings import communes, housing_page, known_ids, matching_ids
+from portal.backoffice.paging import pagination
 from portal.campaigns.build import CampaignError, create_campaign, recipients
 from portal.campaigns.schedule import set_send_date
 from portal.extensions import db
@@ -52,26 +53,6 @@ def filter_form(formdata) -> HousingFilterForm:
 def page_number(formdata) -> int:
     value = formdata.get("page", "")
     return int(value) if value.isascii() and value.isdigit() and len(value) < 9 else 1
-
-
-def pagination(number: int, pages: int, args: dict) -> dict:
-    """The DSFR pagination's links: first, previous, a window of pages, next, last."""
-
-    def href(n: int) -> str:
-        return url_for("backoffice.housings", page=n, **args)
-
-    window = sorted({1, pages, *range(max(1, number - 2), min(pages, number + 2) + 1)})
-    items, previous = [], 0
-    for n in window:
-        if n > previous + 1:
-            items.append(None)  # an ellipsis
-        items.append({"number": n, "href": href(n), "current": n == number})
-        previous = n
-    return {"label": _("Pages de la liste"), "items": items, "pages": pages,
-            "first": href(1) if number > 1 else None,
-            "previous": href(number - 1) if number > 1 else None,
-            "next": href(number + 1) if number < pages else None,
-            "last": href(pages) if number < pages else None}  # fmt: skip
 
 
 @blueprint.get("/logements")
@@ -98,7 +79,8 @@ def render_housings(formdata, status: int = 200, selection_form=None):
         "backoffice/housings.html", form=form, page=page, args=args,
         selection_form=selection, forms=[selection], ticked=set(selection.logement.data or ()),
         statuses=STATUSES, kinds=KINDS,
-        pagination=pagination(page.number, page.pages, args), names=commune_names(),
+        pagination=pagination(page.number, page.pages, "backoffice.housings", **args),
+        names=commune_names(),
         format_number=format_number,
     ), 400 if form.errors or selection_form else status  # fmt: skip
 
