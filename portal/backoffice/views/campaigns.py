@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal import clock, jobs
 from portal.backoffice import blueprint
@@ -76,11 +77,23 @@ def campaign_send_date(campaign_id: int):
     found = _campaign(campaign_id)
     moved = schedule.set_send_date(session, found, form.sent_at.data)
     session.commit()
-    flash(_("Date d’envoi enregistrée.") + " " + (
-        _("%(num)d logements passent « En attente de retour ».", num=moved)
-        if found.sent_at and found.sent_at <= clock.local_date() else
-        _("%(num)d logements reviennent à « Non suivi ».", num=moved) if moved else ""
-    ), "success")  # fmt: skip
+    if found.sent_at and found.sent_at <= clock.local_date():
+        moves = ngettext(
+            "%(num)d logement passe « En attente de retour ».",
+            "%(num)d logements passent « En attente de retour ».",
+            moved,
+        )
+    else:
+        moves = (
+            ngettext(
+                "%(num)d logement revient à « Non suivi ».",
+                "%(num)d logements reviennent à « Non suivi ».",
+                moved,
+            )
+            if moved
+            else ""
+        )
+    flash(f"{_('Date d’envoi enregistrée.')} {moves}".strip(), "success")  # fmt: skip
     return redirect(url_for("backoffice.campaign", campaign_id=campaign_id))
 
 
