@@ -3,7 +3,7 @@
 - The audiences' packages (owner/, backoffice/, public/, api/) never import one another:
   what two of them share lives in a core module at the top of portal/ (the clock, phone
   numbers, safe redirects, evaluation, suggestions...) or in a shared package: rules/,
-  models/, forms/, letters/.
+  models/, forms/, letters/, imports/, jobs/.
 - A core module imports no audience's package (only the factory, portal/__init__.py, and
   the command line, portal/cli.py, assemble them).
 - No import cycle between modules (packages' __init__ left aside: a blueprint's views
@@ -25,7 +25,10 @@ import pytest
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
 
 AUDIENCES = ("portal.owner", "portal.backoffice", "portal.public", "portal.api")
-SHARED_PACKAGES = ("portal.rules", "portal.models", "portal.forms", "portal.letters")
+# portal.imports (files → housings) and portal.jobs (background work): used by the CLI and
+# the back-office's import pages alike.
+SHARED_PACKAGES = ("portal.rules", "portal.models", "portal.forms", "portal.letters",
+                   "portal.imports", "portal.jobs")  # fmt: skip
 ASSEMBLERS = ("portal", "portal.cli")  # create_app and the `portal` command
 
 

@@ -57,7 +57,10 @@ FILE_ERRORS = {
     "xls": _l(
         "%(name)s est au format Excel 97-2003 (.xls) : enregistrez-le au format .xlsx ou .csv."
     ),
-    "not-xlsx": _l("%(name)s n’est pas un classeur XLSX (Excel 2007 ou plus récent)."),
+    "not-xlsx": _l(
+        "%(name)s n’est pas un classeur XLSX : choisissez l’export de ZLV tel quel, ou "
+        "enregistrez votre fichier au format .xlsx ou .csv."
+    ),
     "bad-xlsx": _l(
         "%(name)s n’est pas un classeur XLSX lisible : enregistrez-le à nouveau depuis votre "
         "tableur."

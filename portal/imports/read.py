@@ -147,20 +147,34 @@ def open_table(path: str | Path, name: str | None = None) -> Table:
     return _open_csv(path, name)
 
 
-def _workbook(path: Path, name: str):
-    from openpyxl import load_workbook
+class _Workbook:
+    """An openpyxl workbook in read-only mode, read from our own file handle (so that a
+    stored upload needs no ".xlsx" in its name), closed with it."""
 
-    try:
-        return load_workbook(path, read_only=True, data_only=False)
-    except Exception:  # zipfile's, openpyxl's InvalidFileException, KeyError, ValueError…
-        raise ImportFileError("bad-xlsx", name=name) from None
+    def __init__(self, path: Path, name: str) -> None:
+        from openpyxl import load_workbook
+
+        self.file = path.open("rb")
+        try:
+            self.book = load_workbook(self.file, read_only=True, data_only=False)
+        except Exception:  # zipfile's, openpyxl's InvalidFileException, KeyError, ValueError…
+            self.file.close()
+            raise ImportFileError("bad-xlsx", name=name) from None
+        self.sheetnames = self.book.sheetnames
+
+    def __getitem__(self, sheet: str):
+        return self.book[sheet]
+
+    def close(self) -> None:
+        self.book.close()
+        self.file.close()
 
 
 def _sheet_rows(path: Path, name: str, sheet: str, columns: dict[str, str],
                 required: tuple[str, ...]):  # fmt: skip
     """(workbook, numbered rows, positions, ignored headers) of a sheet whose header holds
     the `required` columns."""
-    workbook = _workbook(path, name)
+    workbook = _Workbook(path, name)
     if sheet not in workbook.sheetnames:
         names = ", ".join(f"« {n} »" for n in workbook.sheetnames)
         workbook.close()

@@ -23,6 +23,7 @@ from flask_babel import force_locale
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from portal.database import begin_write
 from portal.imports import messages
 from portal.imports.plan import DataChanged
 from portal.imports.run import ProgressFn, apply, preview
@@ -62,6 +63,8 @@ def run_import(session: Session, job: Job, progress: Progress) -> dict:
             except DataChanged:
                 raise JobFailed(messages.file_error("data-changed", {})) from None
         if summary.file_error is None:
+            if params.get("mode") != "apply":
+                begin_write(session)  # the preview's reads end: a write transaction begins
             _store_report(session, job, report_path.read_bytes())
         session.commit()  # an apply's rows, its Event and its report: together
     return summary.as_result()

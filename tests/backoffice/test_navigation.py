@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from portal.models import Response
+from portal.models import Job, Response
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
 from tests.builders import make_collectivite
 
@@ -24,6 +24,7 @@ ADMIN_ENTRIES = [
 NOT_SIGNED_IN_PAGES = {
     "backoffice.login", "backoffice.login_code", "backoffice.forgotten_password",
     "backoffice.reset_link_sent", "backoffice.reset_password", "backoffice.totp_qr_code",
+    "backoffice.import_report",
 }  # fmt: skip
 ADMIN_PAGES = {
     "backoffice.settings", "backoffice.settings_logo", "backoffice.settings_partners",
@@ -43,9 +44,9 @@ def entries(html: str) -> list[tuple[str, str]]:
     return [(link.contents[0].strip(), link["href"]) for link in nav(html).select("a")]
 
 
-def signed_in_pages(app, response_id: int, admin: bool) -> list[str]:
+def signed_in_pages(app, response_id: int, admin: bool, job_id: int = 0) -> list[str]:
     """Every back-office GET page from the URL map (a new page is checked without listing
-    it here), with an answer's id for the one page that takes it."""
+    it here), with an answer's id and an import job's id for the pages that take them."""
     paths = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("backoffice.") or "GET" not in rule.methods:
@@ -54,6 +55,8 @@ def signed_in_pages(app, response_id: int, admin: bool) -> list[str]:
             continue
         if rule.arguments == {"response_id"}:
             paths.append(rule.rule.replace("<int:response_id>", str(response_id)))
+        elif rule.arguments == {"job_id"}:
+            paths.append(rule.rule.replace("<int:job_id>", str(job_id)))
         else:
             assert not rule.arguments, f"{rule.rule}: give its arguments here"
             paths.append(rule.rule)
@@ -64,7 +67,11 @@ def signed_in_pages(app, response_id: int, admin: bool) -> list[str]:
 def test_every_signed_in_page_has_the_navigation(app, client, session, town, admin):
     letter = answered_letter(app, session, town)
     signed_in_agent(client, session, town, role="admin" if admin else "agent")
-    paths = signed_in_pages(app, response_of(session, letter).id, admin)
+    job = Job(collectivite_id=town.id, kind="import", state="queued",
+              params={"mode": "preview", "file_name": "f.csv"})  # fmt: skip
+    session.add(job)
+    session.commit()
+    paths = signed_in_pages(app, response_of(session, letter).id, admin, job.id)
     assert "/gestion/reponses" in paths and "/gestion/compte" in paths
     for path in paths:
         response = client.get(path)

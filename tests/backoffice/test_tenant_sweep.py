@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal.models import Base, Response
+from portal.models import Base, Job, JobFile, Response
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
 from tests.builders import make_agent, make_collectivite
 from tests.conftest import csrf_token
@@ -22,6 +22,7 @@ FOREIGN_IDS = {
     # Partners and local aids live in the collectivité's settings, with ids of their own.
     "partner_id": lambda theirs: theirs["collectivite"].settings["partners"][0]["id"],
     "aid_id": lambda theirs: theirs["collectivite"].settings["local_aids"][0]["id"],
+    "job_id": lambda theirs: theirs["job"].id,
 }
 MISSING_ID = 987_654_321
 
@@ -46,6 +47,7 @@ WITHOUT_IDS = {
     "backoffice.settings_partners": "the admin's own collectivité's partners",
     "backoffice.settings_local_aids": "the admin's own collectivité's local aids",
     "backoffice.audit": "the access log of the admin's collectivité (audit.py)",
+    "backoffice.import_new": "creates a job for the agent's own collectivité (imports.py)",
     "backoffice.export_csv": "exports the queue's filter inside the agent's collectivité",
     "backoffice.export_xlsx": "exports the queue's filter inside the agent's collectivité",
     "backoffice.bulk_status": "posted answer ids: swept below (POSTED_IDS)",
@@ -85,9 +87,20 @@ def tenants(app, client, session):
         "partners": [{"id": "b0b0b0b0", "name": "Opérateur de B"}],
         "local_aids": [{"id": "a1a1a1a1", "slug": "local:aide-b-a1a1a1a1", "title": "Aide B"}],
     }
+    # B's import: a preview done (confirmable, with its report), so that confirming,
+    # restarting or downloading would act if the scope failed.
+    counts = {"create": 1, "update": 0, "unchanged": 0, "refuse": 0}
+    job = Job(collectivite_id=theirs.id, kind="import", state="done", result={"counts": counts},
+              params={"mode": "preview", "file_name": "b.csv", "locale": "fr"})  # fmt: skip
+    session.add(job)
+    session.flush()
+    data = b"ff_idlocal,code_insee,proprietaire\n581940000001,58194,B\n"
+    for role in ("input", "report"):
+        session.add(JobFile(job_id=job.id, role=role, name="b.csv", media_type="text/csv",
+                            size=len(data), data=data))  # fmt: skip
     session.commit()
     return agent, {"collectivite": theirs, "letter": their_letter, "response": response,
-                   "agent": their_agent}  # fmt: skip
+                   "agent": their_agent, "job": job}  # fmt: skip
 
 
 def test_every_route_is_known_to_the_sweep(app):
