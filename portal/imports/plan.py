@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.imports.read import Row
@@ -28,6 +28,7 @@ from portal.imports.validate import Decision, decide_row, name_key
 from portal.models import Housing, HousingOwner, Owner
 
 CHUNK_SIZE = 1_000
+DEFAULT_OWNER_KIND = "Particulier"  # as the Owner model's default
 HOUSING_FIELDS = ("invariant", "address_lines", "kind", "living_area", "rooms_count",
                   "building_year", "vacancy_start_year", "energy_label")  # fmt: skip
 
@@ -126,36 +127,89 @@ def _owner_key(name: str, address_lines: list[str]) -> tuple[str, tuple[str, ...
     return (name_key(name), tuple(a.casefold() for a in address_lines))
 
 
+def owner_of(decision: Decision, completions: dict[str, list[str]] | None) -> dict:
+    """The owner a row writes: its cells, with the address the "Propriétaires" sheet gives
+    (`completions`: name key → address) when the row has none."""
+    data = dict(decision.owner)
+    if not data["address_lines"] and completions:
+        data["address_lines"] = completions.get(name_key(data["full_name"]), [])
+    return data
+
+
 def write(session: Session, collectivite_id: int, decisions: list[Decision],
           completions: dict[str, list[str]] | None = None) -> None:  # fmt: skip
     """Write a chunk of creates and updates in the caller's transaction (the caller commits
-    or rolls back: all or nothing). `completions`: owner name key → the address the
-    "Propriétaires" sheet gives an owner the rows left without one."""
+    or rolls back: all or nothing). Updates go through the ORM (a housing's owners, ranks);
+    new housings, their new owners and links are inserted in bulk (INSERT … RETURNING): a
+    first import of 100,000 rows is mostly these, and the write holds the database's write
+    lock on SQLite."""
     existing = housings_by_local_id(session, collectivite_id, {d.local_id for d in decisions})
-    names = {d.owner["full_name"] for d in decisions}
+    datas = [owner_of(decision, completions) for decision in decisions]
+    names = {data["full_name"] for data in datas}
     owners = {
         _owner_key(o.full_name, o.address_lines): o
         for o in session.scalars(select(Owner).where(Owner.collectivite_id == collectivite_id,
                                                      Owner.full_name.in_(names)))
     }  # fmt: skip
-    for decision in decisions:
+    creates = []
+    for decision, data in zip(decisions, datas, strict=True):
         housing = existing.get(decision.local_id)
         if housing is None:
-            housing = Housing(collectivite_id=collectivite_id, local_id=decision.local_id,
-                              insee_code=decision.insee_code)  # fmt: skip
-            session.add(housing)
-            existing[decision.local_id] = housing
-        elif housing.insee_code != decision.insee_code:
+            creates.append((decision, data))
+            continue
+        if housing.insee_code != decision.insee_code:
             raise DataChanged(decision.local_id)
         for name, value in decision.housing.items():
             if value not in (None, []):
                 setattr(housing, name, value)
-        data = dict(decision.owner)
-        if not data["address_lines"] and completions:
-            data["address_lines"] = completions.get(name_key(data["full_name"]), [])
         _set_principal_owner(session, collectivite_id, housing, data, owners)
+    session.flush()  # owners created for updates get their ids
+    if creates:
+        _insert(session, collectivite_id, creates, owners)
     session.flush()
     release(session)
+
+
+def _insert(session: Session, collectivite_id: int, creates: list, owners: dict) -> None:
+    """New housings, with their principal owner: found in `owners` (key → Owner), or
+    inserted once for the chunk."""
+    new_owners: dict[tuple, dict] = {}
+    for _decision, data in creates:
+        key = _owner_key(data["full_name"], data["address_lines"])
+        owner = owners.get(key)
+        if owner is not None:
+            _refresh_owner(owner, data)
+        elif key not in new_owners:
+            new_owners[key] = {"collectivite_id": collectivite_id, "full_name": data["full_name"],
+                               "address_lines": data["address_lines"],
+                               "kind": data["kind"] or DEFAULT_OWNER_KIND}  # fmt: skip
+    owner_ids = {key: owner.id for key, owner in owners.items()}
+    if new_owners:
+        statement = insert(Owner).returning(Owner.id, sort_by_parameter_order=True)
+        ids = session.scalars(statement, list(new_owners.values())).all()
+        owner_ids.update(zip(new_owners, ids, strict=True))
+    rows = [
+        {"collectivite_id": collectivite_id, "local_id": decision.local_id,
+         "insee_code": decision.insee_code, **decision.housing}
+        for decision, _data in creates
+    ]  # fmt: skip
+    statement = insert(Housing).returning(Housing.id, sort_by_parameter_order=True)
+    housing_ids = session.scalars(statement, rows).all()
+    links = [
+        {"housing_id": housing_id, "rank": 1,
+         "owner_id": owner_ids[_owner_key(data["full_name"], data["address_lines"])]}
+        for housing_id, (_decision, data) in zip(housing_ids, creates, strict=True)
+    ]  # fmt: skip
+    session.execute(insert(HousingOwner), links)
+
+
+def _refresh_owner(owner: Owner, data: dict) -> None:
+    """An owner found again: its address and kind as the row gives them (never
+    do_not_contact: an import does not decide who may be written to)."""
+    if data["address_lines"] and owner.address_lines != data["address_lines"]:
+        owner.address_lines = data["address_lines"]
+    if data["kind"] and owner.kind != data["kind"]:
+        owner.kind = data["kind"]
 
 
 def _set_principal_owner(session, collectivite_id, housing, data, owners) -> None:
@@ -179,8 +233,4 @@ def _set_principal_owner(session, collectivite_id, housing, data, owners) -> Non
             session.add(HousingOwner(housing=housing, owner=owner, rank=1))
         else:
             link.rank = 1
-    # Never do_not_contact: an import does not decide who may be written to.
-    if data["address_lines"]:
-        owner.address_lines = data["address_lines"]
-    if data["kind"]:
-        owner.kind = data["kind"]
+    _refresh_owner(owner, data)

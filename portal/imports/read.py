@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from portal.imports.xlsx import Workbook
+
 FIELDS = (
     "local_id", "invariant", "insee_code", "address", "kind", "living_area", "rooms_count",
     "building_year", "vacancy_start_year", "energy_label", "owner_name", "owner_kind",
@@ -53,7 +55,7 @@ ZLV_OPTIONAL = {"Adresse BAN du propriétaire": "owner_ban_address"}
 ZLV_REQUIRED = ("Identifiant fiscal national", "Code INSEE commune du logement",
                 "Propriétaire destinataire principal")  # fmt: skip
 # ZLV's second sheet: one row per owner, the owner columns of "Logements" without
-# "Localisation du propriétaire" (reference: zlv-vocabulary.md 2.5). No housing key, no kind.
+# "Localisation du propriétaire" (ZLV's campaign export). No housing key, no owner kind.
 ZLV_OWNER_SHEET = "Propriétaires"
 ZLV_OWNER_COLUMNS = {
     "Propriétaire destinataire principal": "owner_name",
@@ -147,46 +149,31 @@ def open_table(path: str | Path, name: str | None = None) -> Table:
     return _open_csv(path, name)
 
 
-class _Workbook:
-    """An openpyxl workbook in read-only mode, read from our own file handle (so that a
-    stored upload needs no ".xlsx" in its name), closed with it."""
-
-    def __init__(self, path: Path, name: str) -> None:
-        from openpyxl import load_workbook
-
-        self.file = path.open("rb")
-        try:
-            self.book = load_workbook(self.file, read_only=True, data_only=False)
-        except Exception:  # zipfile's, openpyxl's InvalidFileException, KeyError, ValueError…
-            self.file.close()
-            raise ImportFileError("bad-xlsx", name=name) from None
-        self.sheetnames = self.book.sheetnames
-
-    def __getitem__(self, sheet: str):
-        return self.book[sheet]
-
-    def close(self) -> None:
-        self.book.close()
-        self.file.close()
+def _workbook(path: Path, name: str) -> Workbook:
+    try:
+        return Workbook(path)
+    except ValueError:
+        raise ImportFileError("bad-xlsx", name=name) from None
 
 
 def _sheet_rows(path: Path, name: str, sheet: str, columns: dict[str, str],
                 required: tuple[str, ...]):  # fmt: skip
     """(workbook, numbered rows, positions, ignored headers) of a sheet whose header holds
     the `required` columns."""
-    workbook = _Workbook(path, name)
+    workbook = _workbook(path, name)
     if sheet not in workbook.sheetnames:
         names = ", ".join(f"« {n} »" for n in workbook.sheetnames)
         workbook.close()
         raise ImportFileError("no-sheet", name=name, sheet=sheet, sheets=names)
-    worksheet = workbook[sheet]
-    rows = worksheet.iter_rows()
+    rows = workbook.rows(sheet)
     try:
-        header_cells = next(rows, ())
+        _number, header_cells = next(rows, (1, {}))
     except Exception:
         workbook.close()
         raise ImportFileError("bad-sheet", name=name, sheet=sheet) from None
-    header = [_header_text(c.value) for c in header_cells]
+    width = max(header_cells, default=-1) + 1
+    header = [_header_text(header_cells[i]["value"]) if i in header_cells else ""
+              for i in range(width)]  # fmt: skip
     missing = [h for h in required if h not in header]
     if missing:
         workbook.close()
@@ -194,7 +181,7 @@ def _sheet_rows(path: Path, name: str, sheet: str, columns: dict[str, str],
                               columns=", ".join(f"« {m} »" for m in missing))  # fmt: skip
     positions = {i: columns[h] for i, h in enumerate(header) if h in columns}
     ignored = [h for h in header if h and h not in columns]
-    return workbook, enumerate(rows, start=2), positions, ignored, worksheet.max_row
+    return workbook, rows, positions, ignored, workbook.max_row(sheet)
 
 
 def _open_xlsx(path: Path, name: str) -> Table:
@@ -231,12 +218,14 @@ def open_owner_sheet(path: str | Path, name: str | None = None) -> Iterator[Row]
 
 def _rows(name: str, numbered, positions: dict[int, str], to_value,
           sheet: str | None = None) -> Iterator[Row]:  # fmt: skip
-    """The file's rows, as (row number, cells) pairs, with the cells of the columns read."""
+    """The file's rows, from (row number, cells) pairs (cells: a list, or a dict by column
+    index), with the cells of the columns read."""
     try:
-        for number, cells in numbered:
-            if number > MAX_ROWS + 1:
+        for count, (number, cells) in enumerate(numbered, start=1):
+            if count > MAX_ROWS:
                 raise ImportFileError("too-many-rows", name=name, max=MAX_ROWS)
-            values = {positions[i]: to_value(c) for i, c in enumerate(cells) if i in positions}
+            items = cells.items() if isinstance(cells, dict) else enumerate(cells)
+            values = {positions[i]: to_value(c) for i, c in items if i in positions}
             row = _row(number, values)
             if row is not None:
                 yield row
@@ -250,22 +239,22 @@ def _rows(name: str, numbered, positions: dict[int, str], to_value,
         raise ImportFileError("bad-sheet", name=name, sheet=sheet) from None
 
 
-def _xlsx_value(cell) -> Any:
-    value = cell.value
-    is_formula = getattr(cell, "data_type", None) == "f"
-    if is_formula or (isinstance(value, str) and value.startswith("=")):
+def _xlsx_value(cell: dict) -> Any:
+    value = cell["value"]
+    if cell["data_type"] == "f" or (isinstance(value, str) and value.startswith("=")):
         return Formula(str(value))
     return value
 
 
 def _open_csv(path: Path, name: str) -> Table:
-    encoding, lines = _detect_encoding(path)
+    encoding = _detect_encoding(path)
     file = path.open(encoding=encoding, newline="")
     first = file.readline()
     if not first.strip():
         file.close()
         raise ImportFileError("empty", name=name)
     delimiter = ";" if first.count(";") > first.count(",") else ","
+    total = _count_records(file, delimiter)
     file.seek(0)
     reader = csv.reader(file, delimiter=delimiter)
     header = [_header_text(h).lower() for h in next(reader)]
@@ -278,9 +267,10 @@ def _open_csv(path: Path, name: str) -> Table:
     ignored = [h for h in header if h and h not in CSV_COLUMNS]
 
     def generate() -> Iterator[Row]:
-        numbered = ((reader.line_num, cells) for cells in reader)  # the line each row ends on
+        # Numbered as a spreadsheet shows them: the header is row 1 (a cell may hold line
+        # breaks: a row is a record, not a line of the file).
         try:
-            yield from _rows(name, numbered, positions, _csv_value)
+            yield from _rows(name, enumerate(reader, start=2), positions, _csv_value)
         except ImportFileError as error:
             if error.code == "bad-csv":
                 error.params["line"] = reader.line_num
@@ -288,29 +278,30 @@ def _open_csv(path: Path, name: str) -> Table:
         finally:
             file.close()
 
-    return Table("csv", generate(), ignored, max(lines - 1, 0), closer=file.close)
+    return Table("csv", generate(), ignored, total, closer=file.close)
 
 
-def _detect_encoding(path: Path) -> tuple[str, int]:
-    """UTF-8 ("utf-8-sig": with or without BOM) when the whole file decodes so, else Latin-1;
-    and its number of lines. Read in chunks: a large file is never held in memory."""
+def _count_records(file, delimiter: str) -> int | None:
+    """The records after the header (None if the file is malformed: reading it says where)."""
+    file.seek(0)
+    try:
+        return max(sum(1 for _ in csv.reader(file, delimiter=delimiter)) - 1, 0)
+    except csv.Error:
+        return None
+
+
+def _detect_encoding(path: Path) -> str:
+    """UTF-8 ("utf-8-sig": with or without BOM) when the whole file decodes so, else Latin-1.
+    Read in chunks: a large file is never held in memory."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    encoding, lines, last = "utf-8-sig", 0, b""
-    with path.open("rb") as file:
-        while chunk := file.read(1 << 16):
-            lines += chunk.count(b"\n")
-            last = chunk
-            if encoding != "latin-1":
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    encoding = "latin-1"
-    if encoding != "latin-1":
-        try:
+    try:
+        with path.open("rb") as file:
+            while chunk := file.read(1 << 16):
+                decoder.decode(chunk)
             decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            encoding = "latin-1"
-    return encoding, lines + (0 if last.endswith(b"\n") else 1)
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "utf-8-sig"
 
 
 def _csv_value(text: str) -> Any:

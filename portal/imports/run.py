@@ -15,8 +15,8 @@ housings up again, so a housing created since the check is updated, not duplicat
 
 ZLV's "Propriétaires" sheet, when present, completes the postal address of the owners this
 import creates or updates and the housing rows leave without one. It has no housing key
-and no owner kind (zlv-vocabulary.md, 2.5): an owner is found by name, the first row of a
-name gives its address, and the owner kind can only come from the CSV's
+and no owner kind (ZLV's campaign export, see read.py): an owner is found by name, the
+first row of a name gives its address, and the owner kind can only come from the CSV's
 `proprietaire_type`.
 """
 

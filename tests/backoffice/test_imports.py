@@ -138,23 +138,23 @@ def test_a_failing_apply_writes_nothing_and_can_be_restarted(
 
     rows = [zlv_row(f"58194{n:07d}") for n in range(1, 2_501)]
     path = job_path(upload(client, zlv_export(tmp_path / "e.xlsx", rows).read_bytes()))
-    real = plan._set_principal_owner
+    real = plan.owner_of
     calls = {"n": 0}
 
     def failing_late(*args):
         calls["n"] += 1
-        if calls["n"] == 2_400:  # after two chunks of 1,000 have been flushed
+        if calls["n"] == 2_400:  # after two chunks of 1,000 have been written
             raise RuntimeError("disk full")
         return real(*args)
 
-    monkeypatch.setattr(plan, "_set_principal_owner", failing_late)
+    monkeypatch.setattr(plan, "owner_of", failing_late)
     failed = job_path(confirm(client, path))
     html = client.get(failed).get_data(as_text=True)
     assert "L’import n’a pas abouti" in html
     assert "Rien n’a été enregistré." in html
     assert (count(session, Housing), count(session, Owner)) == (0, 0)
     assert count(session, Event) == 0
-    monkeypatch.setattr(plan, "_set_principal_owner", real)
+    monkeypatch.setattr(plan, "owner_of", real)
     token = csrf_token(client, failed)
     restarted = client.post(failed + "/relancer", data={"csrf_token": token})
     assert restarted.headers["Location"] == failed

@@ -94,11 +94,14 @@ def test_unknown_collectivite(app, tmp_path):
 def test_nothing_half_written_when_a_write_fails(app, session, siren, tmp_path, monkeypatch):
     from portal.imports import plan
 
-    def failing(_session, _collectivite_id, _housing, data, _owners):
-        if data["full_name"] == "FAIL":
-            raise RuntimeError("disk full")
+    real = plan.owner_of
 
-    monkeypatch.setattr(plan, "_set_principal_owner", failing)
+    def failing(decision, completions):
+        if decision.owner["full_name"] == "FAIL":
+            raise RuntimeError("disk full")
+        return real(decision, completions)
+
+    monkeypatch.setattr(plan, "owner_of", failing)
     rows = [zlv_row(), zlv_row("581940000002", **{"Propriétaire destinataire principal": "FAIL"})]
     path = zlv_export(tmp_path / "e.xlsx", rows)
     result = app.test_cli_runner().invoke(args=["import", str(path), "--collectivite", siren])

@@ -180,3 +180,25 @@ def test_a_new_owner_address_or_name_is_an_update(session, tmp_path):
     sold = zlv_row(**{"Propriétaire destinataire principal": "Nouvel Acquéreur"})
     plan = run(session, collectivite, zlv_export(tmp_path / "g.xlsx", [sold]))
     assert (plan.decisions[0].action, plan.decisions[0].changes) == ("update", ["owner"])
+
+
+def test_owners_are_shared_across_chunks(session, tmp_path, monkeypatch):
+    from portal.imports import plan
+
+    monkeypatch.setattr(plan, "CHUNK_SIZE", 1)
+    collectivite = make_collectivite(session)
+    rows = [zlv_row(f"58194000000{n}") for n in range(1, 4)]
+    run(session, collectivite, zlv_export(tmp_path / "e.xlsx", rows))
+    links = session.execute(select(HousingOwner.owner_id, HousingOwner.rank)).all()
+    assert len(links) == 3 and len({owner for owner, _rank in links}) == 1
+    sold = [*rows[:2], zlv_row("581940000003", **{"Propriétaire destinataire principal": "X"}),
+            zlv_row("581940000004", **{"Propriétaire destinataire principal": "X"})]  # fmt: skip
+    again = run(session, collectivite, zlv_export(tmp_path / "f.xlsx", sold))
+    assert [d.action for d in again.decisions] == ["unchanged", "unchanged", "update", "create"]
+    session.expire_all()
+    by_name = session.execute(
+        select(Owner.full_name, func.count()).join(HousingOwner)
+        .where(HousingOwner.rank == 1).group_by(Owner.full_name)
+    ).all()  # fmt: skip
+    assert sorted(by_name) == [("DUPONT JEANNE", 2), ("X", 2)]
+    assert session.scalar(select(func.count()).select_from(Owner)) == 2

@@ -139,3 +139,16 @@ def test_a_table_closed_unread_closes_its_file(tmp_path):
     table = open_table(csv_file(tmp_path / "f.csv", [LINE]))
     table.close()
     assert table.closer.__self__.closed
+
+
+def test_csv_rows_are_records_numbered_as_a_spreadsheet_shows_them(tmp_path):
+    lines = ['581940000001,,58194,"12 rue des Tilleuls\n58000 Nevers",,,,,,,Dupont,,',
+             "581940000002,,58194,1 place Carnot,,,,,,,Martin,,"]  # fmt: skip
+    table = open_table(csv_file(tmp_path / "f.csv", lines))
+    assert table.total == 2
+    assert [row.number for row in table.rows] == [2, 3]
+
+
+def test_xlsx_rows_keep_their_numbers_in_the_sheet(tmp_path):
+    rows = [zlv_row(), {}, {}, zlv_row("581940000002")]
+    assert [r.number for r in open_table(zlv_export(tmp_path / "e.xlsx", rows)).rows] == [2, 5]
