@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from portal.imports.read import Row
@@ -73,9 +73,19 @@ class Planner:
         return decisions
 
 
+def custom_plans(session: Session) -> None:
+    """On PostgreSQL, plan each chunk's look-up for its own ids. psycopg prepares a statement
+    run five times, and PostgreSQL then may keep a generic plan: a scan that compares every
+    row with each of the 1,000 ids, ever slower as the import's own rows fill the table
+    (minutes at 100,000 rows: bench/bench_import.py). For the current transaction only."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 def housings_by_local_id(session: Session, collectivite_id: int, local_ids) -> dict:
     if not local_ids:
         return {}
+    custom_plans(session)
     statement = (
         select(Housing)
         .where(Housing.collectivite_id == collectivite_id, Housing.local_id.in_(local_ids))
@@ -142,10 +152,13 @@ def write(session: Session, collectivite_id: int, decisions: list[Decision],
     or rolls back: all or nothing). Updates go through the ORM (a housing's owners, ranks);
     new housings, their new owners and links are inserted in bulk (INSERT … RETURNING): a
     first import of 100,000 rows is mostly these, and the write holds the database's write
-    lock on SQLite."""
-    existing = housings_by_local_id(session, collectivite_id, {d.local_id for d in decisions})
+    lock on SQLite. Only the housings to update are looked up again: one created since the
+    check breaks the unique (collectivité, local id) and the whole import rolls back."""
+    updates = {d.local_id for d in decisions if d.action == "update"}
+    existing = housings_by_local_id(session, collectivite_id, updates)
     datas = [owner_of(decision, completions) for decision in decisions]
     names = {data["full_name"] for data in datas}
+    custom_plans(session)
     owners = {
         _owner_key(o.full_name, o.address_lines): o
         for o in session.scalars(select(Owner).where(Owner.collectivite_id == collectivite_id,

@@ -31,12 +31,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import clock
 from portal.database import begin_write
 from portal.imports import messages
-from portal.imports.plan import Planner, chunks, write
+from portal.imports.plan import DataChanged, Planner, chunks, write
 from portal.imports.read import ImportFileError, open_owner_sheet, open_table
 from portal.imports.validate import Decision, lines, name_key
 from portal.models import Collectivite, Event
@@ -141,6 +142,9 @@ def apply(session: Session, collectivite: Collectivite, path: Path, *,
                     progress("write", written, to_write)
             session.add(_event(collectivite_id, summary, agent_id, job_id))
             session.flush()
+        except IntegrityError:  # a housing of the file created since the check
+            session.rollback()
+            raise DataChanged() from None
         except BaseException:
             session.rollback()
             raise

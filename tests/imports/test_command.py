@@ -107,3 +107,23 @@ def test_nothing_half_written_when_a_write_fails(app, session, siren, tmp_path, 
     result = app.test_cli_runner().invoke(args=["import", str(path), "--collectivite", siren])
     assert result.exit_code != 0
     assert count(session, Housing) == 0
+
+
+def test_progress_lines_and_the_report(app, session, siren, tmp_path, monkeypatch):
+    from portal.commands import imports as command
+
+    monkeypatch.setattr(command, "PROGRESS_EVERY", 2)
+    rows = [zlv_row(f"58194000000{n}") for n in range(1, 5)]
+    rows.append(zlv_row("581940000009", **{"Surface (m²)": "=1+1"}))
+    path = zlv_export(tmp_path / "e.xlsx", rows)
+    report = tmp_path / "report.csv"
+    result = app.test_cli_runner().invoke(
+        args=["import", str(path), "--collectivite", siren, "--report", str(report)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "  … 4 rows written of 4" in result.output
+    assert "Imported into" in result.output and "4 created" in result.output
+    lines = report.read_text(encoding="utf-8").lstrip("\ufeff").splitlines()
+    assert lines[0] == "row;action;local id;INSEE code;detail"
+    assert lines[-1] == "6;refused;;;formula in surface (paste the values instead of the formulas)"
+    assert count(session, Housing) == 4

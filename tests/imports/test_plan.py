@@ -202,3 +202,26 @@ def test_owners_are_shared_across_chunks(session, tmp_path, monkeypatch):
     ).all()  # fmt: skip
     assert sorted(by_name) == [("DUPONT JEANNE", 2), ("X", 2)]
     assert session.scalar(select(func.count()).select_from(Owner)) == 2
+
+
+def test_a_housing_created_between_check_and_write_rolls_everything_back(session, tmp_path,
+                                                                       monkeypatch):  # fmt: skip
+    from portal.imports import plan
+    from portal.imports.plan import DataChanged
+
+    collectivite = make_collectivite(session)
+    session.commit()
+    real = plan.write
+
+    def meanwhile(session_, collectivite_id, decisions, completions=None):
+        session_.add(Housing(collectivite_id=collectivite_id, local_id="581940000002",
+                             insee_code="58194"))  # fmt: skip
+        session_.flush()
+        return real(session_, collectivite_id, decisions, completions)
+
+    monkeypatch.setattr(plan, "write", meanwhile)
+    monkeypatch.setattr("portal.imports.run.write", meanwhile)
+    rows = [zlv_row(), zlv_row("581940000002")]
+    with pytest.raises(DataChanged):
+        apply(session, collectivite, zlv_export(tmp_path / "e.xlsx", rows))
+    assert session.scalar(select(func.count()).select_from(Housing)) == 0
