@@ -29,22 +29,22 @@ FIELDS = {
 }
 
 REASONS = {
-    "formula": _l("formule dans : %(fields)s (collez les valeurs à la place des formules)"),
+    "formula": _l("formule dans : %(fields)s (collez les valeurs à la place des formules)"),
     "missing": _l("%(field)s manquant"),
-    "too-long": _l("%(field)s trop long : « %(value)s » (%(max)s caractères au plus)"),
+    "too-long": _l("%(field)s trop long : « %(value)s » (%(max)s caractères au plus)"),
     "invalid-insee": _l(
-        "code INSEE « %(value)s » invalide (5 caractères, par exemple 58194 ou 2A004)"
+        "code INSEE « %(value)s » invalide (5 caractères, par exemple 58194 ou 2A004)"
     ),
     "outside-perimeter": _l(
         "le code INSEE %(value)s n’est pas dans le périmètre de la collectivité"
     ),
-    "unknown-kind": _l("type de logement « %(value)s » inconnu (Appartement ou Maison)"),
-    "unreadable-number": _l("%(field)s illisible : « %(value)s » (un nombre est attendu)"),
+    "unknown-kind": _l("type de logement « %(value)s » inconnu (Appartement ou Maison)"),
+    "unreadable-number": _l("%(field)s illisible : « %(value)s » (un nombre est attendu)"),
     "unreadable-year": _l(
-        "%(field)s illisible : « %(value)s » (une année ou une date est attendue)"
+        "%(field)s illisible : « %(value)s » (une année ou une date est attendue)"
     ),
-    "out-of-range": _l("%(field)s hors des valeurs possibles : « %(value)s »"),
-    "unknown-energy-label": _l("DPE « %(value)s » inconnu (de A à G)"),
+    "out-of-range": _l("%(field)s hors des valeurs possibles : « %(value)s »"),
+    "unknown-energy-label": _l("DPE « %(value)s » inconnu (de A à G)"),
     "duplicate": _l("même logement qu’à la ligne %(row)s"),
     "other-insee": _l("l’identifiant %(local_id)s est déjà importé avec le code INSEE %(insee)s"),
 }
@@ -55,31 +55,31 @@ FILE_ERRORS = {
         "Le fichier %(name)s est vide (ou sa première ligne, celle des titres de colonnes, l’est)."
     ),
     "xls": _l(
-        "%(name)s est au format Excel 97-2003 (.xls) : enregistrez-le au format .xlsx ou .csv."
+        "%(name)s est au format Excel 97-2003 (.xls) : enregistrez-le au format .xlsx ou .csv."
     ),
     "not-xlsx": _l(
-        "%(name)s n’est pas un classeur XLSX : choisissez l’export de ZLV tel quel, ou "
+        "%(name)s n’est pas un classeur XLSX : choisissez l’export de ZLV tel quel, ou "
         "enregistrez votre fichier au format .xlsx ou .csv."
     ),
     "bad-xlsx": _l(
-        "%(name)s n’est pas un classeur XLSX lisible : enregistrez-le à nouveau depuis votre "
+        "%(name)s n’est pas un classeur XLSX lisible : enregistrez-le à nouveau depuis votre "
         "tableur."
     ),
     "no-sheet": _l(
-        "%(name)s n’a pas de feuille « %(sheet)s » (l’export de campagne de ZLV en a une) ; "
-        "ses feuilles : %(sheets)s."
+        "%(name)s n’a pas de feuille « %(sheet)s » (l’export de campagne de ZLV en a une) ; "
+        "ses feuilles : %(sheets)s."
     ),
     "bad-sheet": _l(
-        "La feuille « %(sheet)s » de %(name)s ne peut pas être lue : enregistrez le classeur "
+        "La feuille « %(sheet)s » de %(name)s ne peut pas être lue : enregistrez le classeur "
         "à nouveau."
     ),
-    "missing-columns": _l("Colonne(s) obligatoire(s) absente(s) de %(where)s : %(columns)s."),
-    "too-many-rows": _l("%(name)s a plus de %(max)s lignes : découpez-le en plusieurs fichiers."),
-    "bad-csv": _l("%(name)s, ligne %(line)s : ce fichier CSV est mal formé (%(error)s)."),
+    "missing-columns": _l("Colonne(s) obligatoire(s) absente(s) de %(where)s : %(columns)s."),
+    "too-many-rows": _l("%(name)s a plus de %(max)s lignes : découpez-le en plusieurs fichiers."),
+    "bad-csv": _l("%(name)s, ligne %(line)s : ce fichier CSV est mal formé (%(error)s)."),
     "no-rows": _l("%(name)s ne contient aucune ligne de logement."),
     "data-changed": _l(
-        "Les logements de la collectivité ont changé pendant l’import (un autre import ?). "
-        "Rien n’a été écrit : relancez l’import."
+        "Les logements de la collectivité ont changé pendant l’import (un autre import ?). "
+        "Rien n’a été écrit : relancez l’import."
     ),
 }
 
@@ -108,7 +108,7 @@ def describe(reason) -> str:
 
 
 # Between two reasons of one row (French typography: a space before the semicolon).
-SEPARATOR = _l(" ; ")
+SEPARATOR = _l(" ; ")
 
 
 def describe_all(reasons) -> str:
@@ -124,7 +124,7 @@ def file_error(code: str, params: dict) -> str:
     if code == "missing-columns":
         name = values.get("name", "")
         sheet = values.get("sheet")
-        values["where"] = gettext("%(name)s (feuille « %(sheet)s »)", name=name, sheet=sheet) \
+        values["where"] = gettext("%(name)s (feuille « %(sheet)s »)", name=name, sheet=sheet) \
             if sheet else name  # fmt: skip
     return str(FILE_ERRORS.get(code, FILE_ERRORS["unreadable"])) % values
 

@@ -162,7 +162,7 @@ def _sheet_rows(path: Path, name: str, sheet: str, columns: dict[str, str],
     the `required` columns."""
     workbook = _workbook(path, name)
     if sheet not in workbook.sheetnames:
-        names = ", ".join(f"« {n} »" for n in workbook.sheetnames)
+        names = ", ".join(f"«\u00a0{n}\u00a0»" for n in workbook.sheetnames)
         workbook.close()
         raise ImportFileError("no-sheet", name=name, sheet=sheet, sheets=names)
     rows = workbook.rows(sheet)
@@ -178,7 +178,7 @@ def _sheet_rows(path: Path, name: str, sheet: str, columns: dict[str, str],
     if missing:
         workbook.close()
         raise ImportFileError("missing-columns", name=name, sheet=sheet,
-                              columns=", ".join(f"« {m} »" for m in missing))  # fmt: skip
+                              columns=", ".join(f"«\u00a0{m}\u00a0»" for m in missing))  # fmt: skip
     positions = {i: columns[h] for i, h in enumerate(header) if h in columns}
     ignored = [h for h in header if h and h not in columns]
     return workbook, rows, positions, ignored, workbook.max_row(sheet)
@@ -262,7 +262,7 @@ def _open_csv(path: Path, name: str) -> Table:
     if missing:
         file.close()
         raise ImportFileError("missing-columns", name=name, sheet=None,
-                              columns=", ".join(f"« {m} »" for m in missing))  # fmt: skip
+                              columns=", ".join(f"«\u00a0{m}\u00a0»" for m in missing))  # fmt: skip
     positions = {i: CSV_COLUMNS[h] for i, h in enumerate(header) if h in CSV_COLUMNS}
     ignored = [h for h in header if h and h not in CSV_COLUMNS]
 

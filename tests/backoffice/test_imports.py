@@ -62,7 +62,7 @@ def test_the_home_page_links_to_the_import(client, agent):
     assert f'href="{NEW}"' in html
     page = client.get(NEW).get_data(as_text=True)
     assert 'type="file"' in page and 'accept=".xlsx,.csv' in page
-    assert "Taille maximale : 50 Mo" in page
+    assert "Taille maximale : 50 Mo" in page
     assert 'enctype="multipart/form-data"' in page
 
 
@@ -70,11 +70,11 @@ def test_upload_preview_confirm_and_reimport(client, session, town, agent, tmp_p
     data = zlv_export(tmp_path / "e.xlsx", rows_with_problems()).read_bytes()
     path = job_path(upload(client, data))
     html = client.get(path).get_data(as_text=True)
-    assert "Vérification du fichier : ce que l’import ferait" in html
+    assert "Vérification du fichier : ce que l’import ferait" in html
     assert "http-equiv" not in html  # done: no more refresh
     # The problems by row: ligne, identifiant, problème.
     assert "n’est pas dans le périmètre de la collectivité" in html
-    assert "formule dans : surface" in html
+    assert "formule dans : surface" in html
     assert "même logement qu’à la ligne 2" in html
     assert re.search(r"<td>6</td>\s*<td>581940000001</td>", html)
     assert count(session, Housing) == 0  # a preview writes nothing
@@ -89,7 +89,7 @@ def test_upload_preview_confirm_and_reimport(client, session, town, agent, tmp_p
     assert len(lines) == 6
     # Confirm: the apply job writes the rows that are not refused.
     done = client.get(job_path(confirm(client, path))).get_data(as_text=True)
-    assert "Import terminé : 2 créés, 0 mis à jour, 0 inchangés, 3 refusés." in done
+    assert "Import terminé : 2 créés, 0 mis à jour, 0 inchangés, 3 refusés." in done
     assert count(session, Housing) == 2
     event = session.scalar(select(Event).where(Event.kind == "collectivite:housings-imported"))
     assert (event.agent_id, event.after["create"], event.after["file"]) == (
@@ -158,7 +158,7 @@ def test_a_failing_apply_writes_nothing_and_can_be_restarted(
     token = csrf_token(client, failed)
     restarted = client.post(failed + "/relancer", data={"csrf_token": token})
     assert restarted.headers["Location"] == failed
-    assert "Import terminé : 2\u202f500 créés" in client.get(failed).get_data(as_text=True)
+    assert "Import terminé : 2\u202f500 créés" in client.get(failed).get_data(as_text=True)
     assert count(session, Housing) == 2_500
 
 
@@ -169,7 +169,7 @@ def test_a_failing_apply_writes_nothing_and_can_be_restarted(
         (b"PK\x03\x04broken", "export.xlsx", "n’est pas un classeur XLSX lisible"),
         (b"", "vide.csv", "Le fichier vide.csv est vide"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ancien.xls", "Excel 97-2003"),
-        (b"invariant;adresse\n1;2\n", "f.csv", "« ff_idlocal », « code_insee »"),
+        (b"invariant;adresse\n1;2\n", "f.csv", "« ff_idlocal », « code_insee »"),
     ],
 )
 def test_a_file_that_cannot_be_read_is_refused_on_the_upload_page(
@@ -194,7 +194,7 @@ def test_a_workbook_missing_zlv_columns_is_refused(client, session, agent, tmp_p
     headers = [h for h in ZLV_HEADERS if h != "Code INSEE commune du logement"]
     data = zlv_export(tmp_path / "e.xlsx", [zlv_row()], headers=headers).read_bytes()
     html = upload(client, data).get_data(as_text=True)
-    assert "feuille « Logements »" in html and "« Code INSEE commune du logement »" in html
+    assert "feuille « Logements »" in html and "« Code INSEE commune du logement »" in html
 
 
 @pytest.mark.parametrize(
@@ -228,7 +228,7 @@ def test_a_too_large_upload_gives_the_page_with_a_message(client, session, app, 
     response = upload(client, b"x" * 4096, "gros.csv", "text/csv")
     assert response.status_code == 413
     html = response.get_data(as_text=True)
-    assert "Le fichier dépasse 1 ko : découpez-le en plusieurs fichiers" in html
+    assert "Le fichier dépasse 1 ko : découpez-le en plusieurs fichiers" in html
     assert count(session, Job) == 0
 
 
@@ -276,3 +276,14 @@ def test_another_collectivite_cannot_see_or_confirm_the_job(app, client, session
     assert other.post(path + "/relancer", data={"csrf_token": token}).status_code == 404
     assert count(session, Job) == 1 and count(session, Housing) == 0
     assert count(session, JobFile) == 2  # the input and the preview's report only
+
+
+def test_the_pages_and_the_report_in_english(client, session, agent, tmp_path):
+    client.get("/langue/en?next=/gestion/")
+    data = zlv_export(tmp_path / "e.xlsx", rows_with_problems()).read_bytes()
+    path = job_path(upload(client, data))
+    html = client.get(path).get_data(as_text=True)
+    assert "File checked: what the import would do" in html
+    assert "INSEE code 75056 is outside the collectivité’s perimeter" in html
+    report = client.get(path + "/rapport.csv").get_data(as_text=True)
+    assert report.lstrip("\ufeff").startswith("row;action;local id;INSEE code;detail")

@@ -77,7 +77,7 @@ def test_an_agent_imports_a_zlv_export(browser_page, live_app, agent, tmp_path, 
     page.locator("input[type=file]").set_input_files(str(export_file(tmp_path)))
     page.get_by_role("button", name="Vérifier le fichier").click()
     page.wait_for_url("**/gestion/imports/*")
-    assert page.locator("h1").inner_text() == "Vérification du fichier : ce que l’import ferait"
+    assert page.locator("h1").inner_text() == "Vérification du fichier : ce que l’import ferait"
     problems = page.get_by_role("table", name="Lignes refusées et pourquoi")
     assert problems.locator("tbody tr").count() == 3
     assert "hors" in problems.inner_text() or "périmètre" in problems.inner_text()

@@ -62,7 +62,7 @@ def test_confirm_writes_and_reimport_updates(app, session, siren, tmp_path):
         ("e.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Excel 97-2003 format (.xls)"),
         ("f.csv", b"", "empty"),
         ("f.csv", b"ff_idlocal,code_insee,proprietaire\n", "no housing row"),
-        ("f.csv", b"invariant;adresse\n1;2\n", "« ff_idlocal »"),
+        ("f.csv", b"invariant;adresse\n1;2\n", "« ff_idlocal »"),
     ],
 )
 def test_bad_files_are_refused_clearly(app, session, siren, tmp_path, name, content, message):
@@ -81,7 +81,7 @@ def test_missing_zlv_columns_are_named(app, siren, tmp_path):
     path = zlv_export(tmp_path / "e.xlsx", [zlv_row()], headers=headers)
     result = app.test_cli_runner().invoke(args=["import", str(path), "--collectivite", siren])
     assert result.exit_code == 1
-    assert "« Propriétaire destinataire principal »" in result.output
+    assert "« Propriétaire destinataire principal »" in result.output
 
 
 def test_unknown_collectivite(app, tmp_path):

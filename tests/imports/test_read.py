@@ -44,7 +44,7 @@ def test_zlv_export_missing_columns_are_named(tmp_path):
     with pytest.raises(ImportFileError) as raised:
         open_table(path)
     assert raised.value.code == "missing-columns"
-    assert raised.value.params["columns"] == "« Code INSEE commune du logement »"
+    assert raised.value.params["columns"] == "« Code INSEE commune du logement »"
     assert raised.value.params["sheet"] == "Logements"
 
 
@@ -54,7 +54,7 @@ def test_a_workbook_without_the_logements_sheet_is_refused(tmp_path):
     workbook.save(tmp_path / "other.xlsx")
     with pytest.raises(ImportFileError) as raised:
         open_table(tmp_path / "other.xlsx")
-    assert (raised.value.code, raised.value.params["sheets"]) == ("no-sheet", "« Feuil1 »")
+    assert (raised.value.code, raised.value.params["sheets"]) == ("no-sheet", "« Feuil1 »")
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_csv_missing_columns_are_named(tmp_path):
     path = csv_file(tmp_path / "f.csv", ["1,2"], header="invariant,adresse")
     with pytest.raises(ImportFileError) as raised:
         open_table(path)
-    assert raised.value.params["columns"] == "« ff_idlocal », « code_insee », « proprietaire »"
+    assert raised.value.params["columns"] == "« ff_idlocal », « code_insee », « proprietaire »"
 
 
 def test_csv_formulas_are_marked(tmp_path):

@@ -36,8 +36,8 @@ from portal.imports.read import ImportFileError
 
 def _size(size: int) -> str:
     if size >= 1024 * 1024:
-        return _("%(size)s Mo", size=format_decimal(size / (1024 * 1024), "#,##0.#"))
-    return _("%(size)s ko", size=format_decimal(size / 1024, "#,##0.#"))
+        return _("%(size)s Mo", size=format_decimal(size / (1024 * 1024), "#,##0.#"))
+    return _("%(size)s ko", size=format_decimal(size / 1024, "#,##0.#"))
 
 
 @blueprint.route("/imports/nouveau", methods=["GET", "POST"])
@@ -51,7 +51,7 @@ def import_new():
         submitted = form.validate_on_submit()
     except RequestEntityTooLarge:
         form, submitted = ImportForm(formdata=None), False
-        form.file.errors = [_("Le fichier dépasse %(size)s : découpez-le en plusieurs "
+        form.file.errors = [_("Le fichier dépasse %(size)s : découpez-le en plusieurs "
                               "fichiers", size=_size(limit))]  # fmt: skip
     if submitted:
         name = file_name(form.file.data.filename)
@@ -65,9 +65,9 @@ def import_new():
             return redirect(url_for("backoffice.import_status", job_id=job.id), 303)
     status = 413 if request.content_length and request.content_length > limit else 200
     status = 400 if form.errors and status == 200 else status
-    hint = _("Formats acceptés : XLSX (l’export de campagne de ZLV, avec sa feuille "
-             "« Logements ») ou CSV (colonnes ff_idlocal, code_insee et proprietaire "
-             "obligatoires). Taille maximale : %(size)s.", size=_size(limit))  # fmt: skip
+    hint = _("Formats acceptés : XLSX (l’export de campagne de ZLV, avec sa feuille "
+             "« Logements ») ou CSV (colonnes ff_idlocal, code_insee et proprietaire "
+             "obligatoires). Taille maximale : %(size)s.", size=_size(limit))  # fmt: skip
     return render_template("backoffice/import_new.html", form=form, hint=hint,
                            accept=ACCEPT), status  # fmt: skip
 
