@@ -73,6 +73,9 @@ class Config:
         self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
         self.PERMANENT_SESSION_LIFETIME = env_int("SESSION_LIFETIME_SECONDS", 4 * 3600)
         self.MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+        # The one larger upload: a housing file at /gestion/imports/nouveau (ZLV's export of
+        # 100,000 housings weighs about 15 MB as XLSX, 20 MB as CSV).
+        self.IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 
         self.MAIL_SERVER = env_str("MAIL_SERVER", "localhost")
         self.MAIL_PORT = env_int("MAIL_PORT", 25)

@@ -3,7 +3,7 @@
 - The audiences' packages (owner/, backoffice/, public/, api/) never import one another:
   what two of them share lives in a core module at the top of portal/ (the clock, phone
   numbers, safe redirects, evaluation, suggestions...) or in a shared package: rules/,
-  models/, forms/, letters/, campaigns/.
+  models/, forms/, letters/, campaigns/, imports/, jobs/.
 - A core module imports no audience's package (only the factory, portal/__init__.py, and
   the command line, portal/cli.py, assemble them).
 - No import cycle between modules (packages' __init__ left aside: a blueprint's views

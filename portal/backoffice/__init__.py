@@ -13,6 +13,7 @@ from portal.backoffice.views import (  # noqa: E402, F401
     campaigns,
     home,
     housings,
+    imports,
     letter,
     navigation,
     queue,

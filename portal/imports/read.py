@@ -7,21 +7,26 @@ Two formats, told apart by their content (an XLSX is a ZIP archive):
 - A CSV close to LOVAC (columns in `CSV_COLUMNS`, documented in the README): UTF-8 with or
   without BOM, or Latin-1; comma or semicolon, detected from the header line.
 
+When the XLSX also has ZLV's sheet "Propriétaires", `open_owner_sheet` reads it (after
+the housings: see portal/imports/run.py for what it completes).
+
 File-level problems (not an XLSX, no "Logements" sheet, required columns missing) raise
-`ImportFileError` with a message naming what is wrong; row-level problems are left to the
-plan. Extra columns are ignored, rows whose cells are all empty are skipped. A cell holding a
-formula comes through as a `Formula`, so that the plan refuses its row.
+`ImportFileError` with a code naming what is wrong (worded by messages.py); row-level
+problems are left to validate.py and plan.py. Extra columns are ignored, rows whose cells
+are all empty are skipped. A cell holding a formula comes through as a `Formula`, so that
+its row is refused.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from portal.imports.xlsx import Workbook
 
 FIELDS = (
     "local_id", "invariant", "insee_code", "address", "kind", "living_area", "rooms_count",
@@ -49,6 +54,20 @@ ZLV_COLUMNS = {
 ZLV_OPTIONAL = {"Adresse BAN du propriétaire": "owner_ban_address"}
 ZLV_REQUIRED = ("Identifiant fiscal national", "Code INSEE commune du logement",
                 "Propriétaire destinataire principal")  # fmt: skip
+# ZLV's second sheet: one row per owner, the owner columns of "Logements" without
+# "Localisation du propriétaire" (ZLV's campaign export). No housing key, no owner kind.
+ZLV_OWNER_SHEET = "Propriétaires"
+ZLV_OWNER_COLUMNS = {
+    "Propriétaire destinataire principal": "owner_name",
+    "Adresse LOVAC du propriétaire": "owner_address",
+    "Adresse BAN du propriétaire": "owner_ban_address",
+    "Numéro": "owner_street_number",
+    "Voie": "owner_street",
+    "Code postal": "owner_postal_code",
+    "Commune": "owner_city",
+    "Complément d’adresse du propriétaire": "owner_additional_address",
+}
+ZLV_OWNER_REQUIRED = ("Propriétaire destinataire principal",)
 
 # CSV header (LOVAC's name where LOVAC has one, case-insensitive) → our field.
 CSV_COLUMNS = {
@@ -72,7 +91,12 @@ MAX_ROWS = 200_000  # more is refused: a file this long is not a collectivité's
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message says why, for a person."""
+    """The file as a whole cannot be read: `code` says why (portal/imports/messages.py
+    words it for a person), `params` the details (the file's name, the missing columns)."""
+
+    def __init__(self, code: str, **params) -> None:
+        super().__init__(code, params)
+        self.code, self.params = code, params
 
 
 @dataclass(frozen=True)
@@ -93,110 +117,177 @@ class Table:
     format: str  # "zlv-xlsx" or "csv"
     rows: Iterator[Row]
     ignored_columns: list[str]
+    total: int | None = None  # the rows announced by the file (empty ones included), if known
+    owner_sheet: bool = False  # an XLSX with ZLV's "Propriétaires" sheet (open_owner_sheet)
+    closer: Callable[[], None] | None = None
+
+    def close(self) -> None:
+        """Close the file when its rows are not read to the end (reading them closes it)."""
+        self.rows.close()
+        if self.closer is not None:
+            self.closer()
 
 
-def open_table(path: str | Path) -> Table:
-    """The file's rows, after its header has been checked (raises `ImportFileError`)."""
+def open_table(path: str | Path, name: str | None = None) -> Table:
+    """The file's rows, after its header has been checked (raises `ImportFileError`).
+    `name`: the file's name as its owner knows it (an upload is stored under another)."""
     path = Path(path)
+    name = name or path.name
     try:
         with path.open("rb") as file:
             start = file.read(4)
-    except OSError as error:
-        raise ImportFileError(f"Cannot read {path.name}: {error.strerror}.") from None
+    except OSError:
+        raise ImportFileError("unreadable", name=name) from None
+    if not start:
+        raise ImportFileError("empty", name=name)
     if start.startswith(b"PK"):
-        return _open_xlsx(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        raise ImportFileError(f"{path.name} is not an XLSX file (an Excel 2007+ workbook).")
-    return _open_csv(path)
+        return _open_xlsx(path, name)
+    if start == b"\xd0\xcf\x11\xe0":  # the Excel 97-2003 format (.xls)
+        raise ImportFileError("xls", name=name)
+    if Path(name).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        raise ImportFileError("not-xlsx", name=name)
+    return _open_csv(path, name)
 
 
-def _open_xlsx(path: Path) -> Table:
-    from openpyxl import load_workbook
-
+def _workbook(path: Path, name: str) -> Workbook:
     try:
-        workbook = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
-        raise ImportFileError(f"{path.name} is not a readable XLSX file ({error}).") from None
-    except Exception as error:  # openpyxl's own InvalidFileException and friends
-        raise ImportFileError(f"{path.name} is not a readable XLSX file ({error}).") from None
-    if ZLV_SHEET not in workbook.sheetnames:
-        names = ", ".join(f"« {n} »" for n in workbook.sheetnames)
+        return Workbook(path)
+    except ValueError:
+        raise ImportFileError("bad-xlsx", name=name) from None
+
+
+def _sheet_rows(path: Path, name: str, sheet: str, columns: dict[str, str],
+                required: tuple[str, ...]):  # fmt: skip
+    """(workbook, numbered rows, positions, ignored headers) of a sheet whose header holds
+    the `required` columns."""
+    workbook = _workbook(path, name)
+    if sheet not in workbook.sheetnames:
+        names = ", ".join(f"«\u00a0{n}\u00a0»" for n in workbook.sheetnames)
         workbook.close()
-        raise ImportFileError(
-            f"{path.name} has no sheet « {ZLV_SHEET} » (ZLV's campaign export has one); "
-            f"its sheets: {names}."
-        )
-    rows = workbook[ZLV_SHEET].iter_rows()
+        raise ImportFileError("no-sheet", name=name, sheet=sheet, sheets=names)
+    rows = workbook.rows(sheet)
     try:
-        header_cells = next(rows, ())
-    except Exception as error:
+        _number, header_cells = next(rows, (1, {}))
+    except Exception:
         workbook.close()
-        raise ImportFileError(f"{path.name}: the sheet cannot be read ({error}).") from None
-    header = [_header_text(c.value) for c in header_cells]
-    columns = ZLV_COLUMNS | ZLV_OPTIONAL
-    missing = [h for h in ZLV_REQUIRED if h not in header]
+        raise ImportFileError("bad-sheet", name=name, sheet=sheet) from None
+    width = max(header_cells, default=-1) + 1
+    header = [_header_text(header_cells[i]["value"]) if i in header_cells else ""
+              for i in range(width)]  # fmt: skip
+    missing = [h for h in required if h not in header]
     if missing:
         workbook.close()
-        raise ImportFileError(_missing_message(path, missing, ZLV_SHEET))
+        raise ImportFileError("missing-columns", name=name, sheet=sheet,
+                              columns=", ".join(f"«\u00a0{m}\u00a0»" for m in missing))  # fmt: skip
     positions = {i: columns[h] for i, h in enumerate(header) if h in columns}
     ignored = [h for h in header if h and h not in columns]
+    return workbook, rows, positions, ignored, workbook.max_row(sheet)
+
+
+def _open_xlsx(path: Path, name: str) -> Table:
+    workbook, numbered, positions, ignored, max_row = _sheet_rows(
+        path, name, ZLV_SHEET, ZLV_COLUMNS | ZLV_OPTIONAL, ZLV_REQUIRED
+    )
+    has_owners = ZLV_OWNER_SHEET in workbook.sheetnames
 
     def generate() -> Iterator[Row]:
         try:
-            yield from _rows(path, enumerate(rows, start=2), positions, _xlsx_value)
+            yield from _rows(name, numbered, positions, _xlsx_value, ZLV_SHEET)
         finally:
             workbook.close()
 
-    return Table("zlv-xlsx", generate(), ignored)
+    total = max_row - 1 if isinstance(max_row, int) and max_row > 1 else None
+    return Table("zlv-xlsx", generate(), ignored, total, has_owners, workbook.close)
 
 
-def _rows(path: Path, numbered, positions: dict[int, str], to_value) -> Iterator[Row]:
-    """The file's rows, as (row number, cells) pairs, with the cells of the columns read."""
-    for number, cells in numbered:
-        if number > MAX_ROWS + 1:
-            raise ImportFileError(f"{path.name} has more than {MAX_ROWS} rows.")
-        values = {positions[i]: to_value(cell) for i, cell in enumerate(cells) if i in positions}
-        row = _row(number, values)
-        if row is not None:
-            yield row
+def open_owner_sheet(path: str | Path, name: str | None = None) -> Iterator[Row]:
+    """The rows of ZLV's "Propriétaires" sheet (one per owner; the same owner columns as
+    "Logements", with no housing key and no owner kind): fields owner_name,
+    owner_address, owner_ban_address, owner_street_number, owner_street,
+    owner_postal_code, owner_city, owner_additional_address."""
+    path = Path(path)
+    name = name or path.name
+    workbook, numbered, positions, _ignored, _max = _sheet_rows(
+        path, name, ZLV_OWNER_SHEET, ZLV_OWNER_COLUMNS, ZLV_OWNER_REQUIRED
+    )
+    try:
+        yield from _rows(name, numbered, positions, _xlsx_value, ZLV_OWNER_SHEET)
+    finally:
+        workbook.close()
 
 
-def _xlsx_value(cell) -> Any:
-    value = cell.value
-    is_formula = getattr(cell, "data_type", None) == "f"
-    if is_formula or (isinstance(value, str) and value.startswith("=")):
+def _rows(name: str, numbered, positions: dict[int, str], to_value,
+          sheet: str | None = None) -> Iterator[Row]:  # fmt: skip
+    """The file's rows, from (row number, cells) pairs (cells: a list, or a dict by column
+    index), with the cells of the columns read."""
+    try:
+        for count, (number, cells) in enumerate(numbered, start=1):
+            if count > MAX_ROWS:
+                raise ImportFileError("too-many-rows", name=name, max=MAX_ROWS)
+            items = cells.items() if isinstance(cells, dict) else enumerate(cells)
+            values = {positions[i]: to_value(c) for i, c in items if i in positions}
+            row = _row(number, values)
+            if row is not None:
+                yield row
+    except (ImportFileError, GeneratorExit):
+        raise
+    except csv.Error as error:
+        raise ImportFileError("bad-csv", name=name, error=str(error)) from None
+    except Exception:  # a damaged sheet: openpyxl's XML parser, zipfile
+        if sheet is None:
+            raise
+        raise ImportFileError("bad-sheet", name=name, sheet=sheet) from None
+
+
+def _xlsx_value(cell: dict) -> Any:
+    value = cell["value"]
+    if cell["data_type"] == "f" or (isinstance(value, str) and value.startswith("=")):
         return Formula(str(value))
     return value
 
 
-def _open_csv(path: Path) -> Table:
+def _open_csv(path: Path, name: str) -> Table:
     encoding = _detect_encoding(path)
     file = path.open(encoding=encoding, newline="")
     first = file.readline()
     if not first.strip():
         file.close()
-        raise ImportFileError(f"{path.name} is empty or has no header line.")
+        raise ImportFileError("empty", name=name)
     delimiter = ";" if first.count(";") > first.count(",") else ","
+    total = _count_records(file, delimiter)
     file.seek(0)
     reader = csv.reader(file, delimiter=delimiter)
     header = [_header_text(h).lower() for h in next(reader)]
     missing = [h for h in CSV_REQUIRED if h not in header]
     if missing:
         file.close()
-        raise ImportFileError(_missing_message(path, missing))
+        raise ImportFileError("missing-columns", name=name, sheet=None,
+                              columns=", ".join(f"«\u00a0{m}\u00a0»" for m in missing))  # fmt: skip
     positions = {i: CSV_COLUMNS[h] for i, h in enumerate(header) if h in CSV_COLUMNS}
     ignored = [h for h in header if h and h not in CSV_COLUMNS]
 
     def generate() -> Iterator[Row]:
-        numbered = ((reader.line_num, cells) for cells in reader)  # the line each row ends on
+        # Numbered as a spreadsheet shows them: the header is row 1 (a cell may hold line
+        # breaks: a row is a record, not a line of the file).
         try:
-            yield from _rows(path, numbered, positions, _csv_value)
-        except csv.Error as error:
-            raise ImportFileError(f"{path.name}, line {reader.line_num}: {error}.") from None
+            yield from _rows(name, enumerate(reader, start=2), positions, _csv_value)
+        except ImportFileError as error:
+            if error.code == "bad-csv":
+                error.params["line"] = reader.line_num
+            raise
         finally:
             file.close()
 
-    return Table("csv", generate(), ignored)
+    return Table("csv", generate(), ignored, total, closer=file.close)
+
+
+def _count_records(file, delimiter: str) -> int | None:
+    """The records after the header (None if the file is malformed: reading it says where)."""
+    file.seek(0)
+    try:
+        return max(sum(1 for _ in csv.reader(file, delimiter=delimiter)) - 1, 0)
+    except csv.Error:
+        return None
 
 
 def _detect_encoding(path: Path) -> str:
@@ -229,9 +320,3 @@ def _row(number: int, values: dict[str, Any]) -> Row | None:
     if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
         return None
     return Row(number, values)
-
-
-def _missing_message(path: Path, missing: list[str], sheet: str | None = None) -> str:
-    where = f"{path.name}, sheet « {sheet} »" if sheet else path.name
-    names = ", ".join(f"« {m} »" for m in missing)
-    return f"{where}: required column(s) missing: {names}."

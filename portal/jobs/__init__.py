@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 # result dict shown when the job is done.
 HANDLERS = {
     "letters": "portal.jobs.letters:generate",
-    "import": "portal.jobs.imports:apply",
+    "import": "portal.jobs.imports:run_import",
 }
 STALL_AFTER = timedelta(minutes=3)  # a running job silent this long has died
 HEARTBEAT_EVERY = timedelta(seconds=2)
@@ -104,13 +104,16 @@ def _handler(kind: str) -> Callable:
 
 
 class Progress:
-    """Records done/total in its own short transactions, at most every HEARTBEAT_EVERY."""
+    """Records done/total in its own short transactions, at most every HEARTBEAT_EVERY;
+    `stage` (a handler's word for its step, e.g. "check" then "write") goes into the
+    result shown while the job runs."""
 
     def __init__(self, app: Flask, job_id: int, listener: Callable | None = None) -> None:
         self.engine, self.job_id, self.last = app.extensions["database"], job_id, None
         self.listener = listener  # e.g. the CLI's progress line
 
-    def __call__(self, done: int, total: int | None = None, force: bool = False) -> None:
+    def __call__(self, done: int, total: int | None = None, force: bool = False,
+                 stage: str | None = None) -> None:  # fmt: skip
         if self.listener is not None:
             self.listener(done, total)
         now = clock.now()
@@ -120,6 +123,8 @@ class Progress:
         values = {"done": done, "heartbeat_at": now}
         if total is not None:
             values["total"] = total
+        if stage is not None:
+            values["result"] = {"stage": stage}
         with Session(self.engine) as session, session.begin():
             session.execute(update(Job).where(Job.id == self.job_id).values(**values))
 

@@ -30,6 +30,7 @@ NOT_SIGNED_IN_PAGES = {
     "backoffice.reset_link_sent", "backoffice.reset_password", "backoffice.totp_qr_code",
     # files: the letters PDF and CSV, one letter's PDF, the letter preview
     "backoffice.campaign_file", "backoffice.letter_pdf", "backoffice.settings_letter_preview",
+    "backoffice.import_report",
 }  # fmt: skip
 # Back-office GET pages that need a query string to show a page (else they redirect).
 QUERIES = {"backoffice.new_campaign": "?tous=1"}  # every housing of the collectivité
@@ -52,9 +53,11 @@ def entries(html: str) -> list[tuple[str, str]]:
     return [(link.contents[0].strip(), link["href"]) for link in nav(html).select("a")]
 
 
-def signed_in_pages(app, ids: dict[str, int], admin: bool) -> list[str]:
+def signed_in_pages(app, ids: dict[str, int], admin: bool,
+                    overrides: dict[str, dict] | None = None) -> list[str]:  # fmt: skip
     """Every back-office GET page from the URL map (a new page is checked without listing
-    it here), with `ids` (an answer's, a campaign's) for the pages that take them."""
+    it here), with `ids` (an answer's, a campaign's) for the pages that take them, and ids
+    of its own for an endpoint in `overrides` (an import job is not a letters job)."""
     paths = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("backoffice.") or "GET" not in rule.methods:
@@ -64,6 +67,7 @@ def signed_in_pages(app, ids: dict[str, int], admin: bool) -> list[str]:
         unknown = rule.arguments - ids.keys()
         assert not unknown, f"{rule.rule}: give its arguments {unknown} here"
         values = {name: ids[name] for name in rule.arguments}
+        values |= (overrides or {}).get(rule.endpoint, {})
         path = app.url_map.bind("localhost").build(rule.endpoint, values)
         paths.append(path + QUERIES.get(rule.endpoint, ""))
     return paths
@@ -73,13 +77,17 @@ def signed_in_pages(app, ids: dict[str, int], admin: bool) -> list[str]:
 def test_every_signed_in_page_has_the_navigation(app, client, session, town, admin):
     letter = answered_letter(app, session, town)
     signed_in_agent(client, session, town, role="admin" if admin else "agent")
-    job = Job(collectivite_id=town.id, kind="letters", campaign_id=letter.campaign_id,
-              state="done")  # fmt: skip
-    session.add(job)
+    letters_job = Job(collectivite_id=town.id, kind="letters", campaign_id=letter.campaign_id,
+                      state="done")  # fmt: skip
+    import_job = Job(collectivite_id=town.id, kind="import", state="queued",
+                     params={"mode": "preview", "file_name": "f.csv"})  # fmt: skip
+    session.add_all([letters_job, import_job])
     session.commit()
     ids = {"response_id": response_of(session, letter).id, "campaign_id": letter.campaign_id,
-           "job_id": job.id, "letter_id": letter.id, "variant": "standard"}  # fmt: skip
-    paths = signed_in_pages(app, ids, admin)
+           "job_id": letters_job.id, "letter_id": letter.id, "variant": "standard"}  # fmt: skip
+    paths = signed_in_pages(
+        app, ids, admin, {"backoffice.import_status": {"job_id": import_job.id}}
+    )
     assert "/gestion/reponses" in paths and "/gestion/compte" in paths
     for path in paths:
         response = client.get(path)

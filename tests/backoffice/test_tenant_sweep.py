@@ -62,6 +62,7 @@ WITHOUT_IDS = {
     "backoffice.settings_letter_preview": "previews the admin's own collectivité's letter",
     "backoffice.settings_letter_signature": "the admin's own collectivité's signatures",
     "backoffice.settings_letter_signature_remove": "the admin's own collectivité's signatures",
+    "backoffice.import_new": "creates a job for the agent's own collectivité (imports.py)",
     "backoffice.export_csv": "exports the queue's filter inside the agent's collectivité",
     "backoffice.export_xlsx": "exports the queue's filter inside the agent's collectivité",
     "backoffice.bulk_status": "posted answer ids: swept below (POSTED_IDS)",
@@ -106,15 +107,26 @@ def tenants(app, client, session):
         "partners": [{"id": "b0b0b0b0", "name": "Opérateur de B"}],
         "local_aids": [{"id": "a1a1a1a1", "slug": "local:aide-b-a1a1a1a1", "title": "Aide B"}],
     }
-    job = Job(collectivite_id=theirs.id, kind="letters", campaign_id=their_letter.campaign_id,
-              state="done")  # fmt: skip
+    letters_job = Job(collectivite_id=theirs.id, kind="letters",
+                      campaign_id=their_letter.campaign_id, state="done")  # fmt: skip
+    session.add(letters_job)
+    session.flush()
+    session.add(JobFile(job_id=letters_job.id, role="pdf", name="b.pdf",
+                        media_type="application/pdf", size=3, data=b"%PD"))  # fmt: skip
+    # B's import: a preview done (confirmable, with its report), so that confirming,
+    # restarting or downloading would act if the scope failed.
+    counts = {"create": 1, "update": 0, "unchanged": 0, "refuse": 0}
+    job = Job(collectivite_id=theirs.id, kind="import", state="done", result={"counts": counts},
+              params={"mode": "preview", "file_name": "b.csv", "locale": "fr"})  # fmt: skip
     session.add(job)
     session.flush()
-    session.add(JobFile(job_id=job.id, role="pdf", name="b.pdf", media_type="application/pdf",
-                        size=3, data=b"%PD"))  # fmt: skip
+    data = b"ff_idlocal,code_insee,proprietaire\n581940000001,58194,B\n"
+    for role in ("input", "report"):
+        session.add(JobFile(job_id=job.id, role=role, name="b.csv", media_type="text/csv",
+                            size=len(data), data=data))  # fmt: skip
     session.commit()
     return agent, {"collectivite": theirs, "letter": their_letter, "response": response,
-                   "agent": their_agent, "job": job}  # fmt: skip
+                   "agent": their_agent, "job": job, "letters_job": letters_job}  # fmt: skip
 
 
 def test_every_route_is_known_to_the_sweep(app):
@@ -138,6 +150,8 @@ def test_a_foreign_object_answers_like_a_missing_one_and_nothing_changes(
             continue
         fixed = {name: NOT_IDS[name] for name in rule.arguments & NOT_IDS.keys()}
         foreign = {name: FOREIGN_IDS[name](theirs) for name in ids} | fixed
+        if "job_id" in foreign and rule.endpoint.startswith("backoffice.campaign"):
+            foreign["job_id"] = theirs["letters_job"].id  # a campaign's pages take letters jobs
         missing = dict.fromkeys(ids, MISSING_ID) | fixed
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             before = snapshot(session)

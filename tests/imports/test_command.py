@@ -1,4 +1,4 @@
-"""`portal import FILE --collectivite SIREN [--confirm]`."""
+"""`portal import FILE --collectivite SIREN [--dry-run] [--report CSV]`."""
 
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ def count(session, model):
 
 def test_preview_writes_nothing(app, session, siren, tmp_path):
     path = csv_file(tmp_path / "f.csv", LINES, delimiter=";", encoding="latin-1")
-    result = app.test_cli_runner().invoke(args=["import", str(path), "--collectivite", siren])
+    result = app.test_cli_runner().invoke(
+        args=["import", str(path), "--collectivite", siren, "--dry-run"]
+    )
     assert result.exit_code == 0, result.output
     assert "1 to create, 0 to update, 0 unchanged, 2 refused." in result.output
     assert "row 3: refused: unreadable" not in result.output
@@ -43,7 +45,7 @@ def test_preview_writes_nothing(app, session, siren, tmp_path):
 def test_confirm_writes_and_reimport_updates(app, session, siren, tmp_path):
     path = zlv_export(tmp_path / "e.xlsx", [zlv_row(), zlv_row("581940000002")])
     runner = app.test_cli_runner()
-    args = ["import", str(path), "--collectivite", siren, "--confirm"]
+    args = ["import", str(path), "--collectivite", siren]
     first = runner.invoke(args=args)
     assert first.exit_code == 0, first.output
     assert "2 created, 0 updated, 0 unchanged, 0 refused" in first.output
@@ -55,18 +57,18 @@ def test_confirm_writes_and_reimport_updates(app, session, siren, tmp_path):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("e.xlsx", b"PK\x03\x04garbage", "not a readable XLSX file"),
-        ("e.xlsx", b"ff_idlocal,code_insee\n", "is not an XLSX file"),
+        ("e.xlsx", b"PK\x03\x04garbage", "is not a readable XLSX workbook"),
+        ("e.xlsx", b"ff_idlocal,code_insee\n", "is not an XLSX workbook"),
+        ("e.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Excel 97-2003 format (.xls)"),
         ("f.csv", b"", "empty"),
-        ("f.csv", b"invariant;adresse\n1;2\n", "« ff_idlocal »"),
+        ("f.csv", b"ff_idlocal,code_insee,proprietaire\n", "no housing row"),
+        ("f.csv", b"invariant;adresse\n1;2\n", "« ff_idlocal »"),
     ],
 )
 def test_bad_files_are_refused_clearly(app, session, siren, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
-    result = app.test_cli_runner().invoke(
-        args=["import", str(path), "--collectivite", siren, "--confirm"]
-    )
+    result = app.test_cli_runner().invoke(args=["import", str(path), "--collectivite", siren])
     assert result.exit_code == 1
     assert message in result.output
     assert "Nothing was imported." in result.output
@@ -79,7 +81,7 @@ def test_missing_zlv_columns_are_named(app, siren, tmp_path):
     path = zlv_export(tmp_path / "e.xlsx", [zlv_row()], headers=headers)
     result = app.test_cli_runner().invoke(args=["import", str(path), "--collectivite", siren])
     assert result.exit_code == 1
-    assert "« Propriétaire destinataire principal »" in result.output
+    assert "« Propriétaire destinataire principal »" in result.output
 
 
 def test_unknown_collectivite(app, tmp_path):
@@ -92,15 +94,36 @@ def test_unknown_collectivite(app, tmp_path):
 def test_nothing_half_written_when_a_write_fails(app, session, siren, tmp_path, monkeypatch):
     from portal.imports import plan
 
-    def failing(_session, _collectivite, _housing, data, _owners):
-        if data["full_name"] == "FAIL":
-            raise RuntimeError("disk full")
+    real = plan.owner_of
 
-    monkeypatch.setattr(plan, "_set_principal_owner", failing)
+    def failing(decision, completions):
+        if decision.owner["full_name"] == "FAIL":
+            raise RuntimeError("disk full")
+        return real(decision, completions)
+
+    monkeypatch.setattr(plan, "owner_of", failing)
     rows = [zlv_row(), zlv_row("581940000002", **{"Propriétaire destinataire principal": "FAIL"})]
     path = zlv_export(tmp_path / "e.xlsx", rows)
-    result = app.test_cli_runner().invoke(
-        args=["import", str(path), "--collectivite", siren, "--confirm"]
-    )
+    result = app.test_cli_runner().invoke(args=["import", str(path), "--collectivite", siren])
     assert result.exit_code != 0
     assert count(session, Housing) == 0
+
+
+def test_progress_lines_and_the_report(app, session, siren, tmp_path, monkeypatch):
+    from portal.commands import imports as command
+
+    monkeypatch.setattr(command, "PROGRESS_EVERY", 2)
+    rows = [zlv_row(f"58194000000{n}") for n in range(1, 5)]
+    rows.append(zlv_row("581940000009", **{"Surface (m²)": "=1+1"}))
+    path = zlv_export(tmp_path / "e.xlsx", rows)
+    report = tmp_path / "report.csv"
+    result = app.test_cli_runner().invoke(
+        args=["import", str(path), "--collectivite", siren, "--report", str(report)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "  … 4 rows written of 4" in result.output
+    assert "Imported into" in result.output and "4 created" in result.output
+    lines = report.read_text(encoding="utf-8").lstrip("\ufeff").splitlines()
+    assert lines[0] == "row;action;local id;INSEE code;detail"
+    assert lines[-1] == "6;refused;;;formula in surface (paste the values instead of the formulas)"
+    assert count(session, Housing) == 4

@@ -176,19 +176,33 @@ def test_a_response_without_answers_still_offers_to_start(client, session, opene
 def owner_facts(n: int) -> dict:
     """Every owner-side field of a letter, each a value found nowhere else."""
     return {
-        "housing": {"local_id": f"58{n:010d}", "invariant": f"INV{n}X{n}Z",
-                    "address_lines": [f"{n} allée Témoin-{n}", f"Bâtiment Repère-{n}"],
-                    "insee_code": f"{58100 + n}", "kind": "MAISON" if n % 2 else "APPART",
-                    "living_area": 4000 + n, "rooms_count": 2000 + n, "building_year": 1700 + n,
-                    "vacancy_start_year": 1900 + n, "energy_label": "G" if n % 2 else "A",
-                    "sub_status": f"Sous-statut-{n}"},
-        "owner": {"full_name": f"Madame Témoin-{n}", "kind": f"Sorte-{n}",
-                  "address_lines": [f"{n} boulevard Privé-{n}", f"{75000 + n} Paris"],
-                  "email": f"temoin{n}@owner.example", "phone": f"06 55 {n:02d} {n:02d} 11"},
+        "housing": {
+            "local_id": f"58{n:010d}",
+            "invariant": f"INV{n}X{n}Z",
+            "address_lines": [f"{n} allée Témoin-{n}", f"Bâtiment Repère-{n}"],
+            "insee_code": f"{58100 + n}",
+            "kind": "MAISON" if n % 2 else "APPART",
+            "living_area": 4000 + n,
+            "rooms_count": 2000 + n,
+            "building_year": 1700 + n,
+            "vacancy_start_year": 1900 + n,
+            "energy_label": "G" if n % 2 else "A",
+            "sub_status": f"Sous-statut-{n}",
+        },
+        "owner": {
+            "full_name": f"Madame Témoin-{n}",
+            "kind": f"Sorte-{n}",
+            "address_lines": [f"{n} boulevard Privé-{n}", f"{75000 + n} Paris"],
+            "email": f"temoin{n}@owner.example",
+            "phone": f"06 55 {n:02d} {n:02d} 11",
+        },
         "letter": {"variant": f"variante-{n}", "sent_at": date(2026, 1, n)},
-        "response": {"answers": {"situation": "vacant", "blockers": f"frein-{n}"},
-                     "current_question": f"question-{n}", "progress": 30 + n,
-                     "submitted_at": datetime(2026, 3, n, 10, tzinfo=UTC)},
+        "response": {
+            "answers": {"situation": "vacant", "blockers": f"frein-{n}"},
+            "current_question": f"question-{n}",
+            "progress": 30 + n,
+            "submitted_at": datetime(2026, 3, n, 10, tzinfo=UTC),
+        },
     }
 
 
@@ -249,7 +263,7 @@ def test_the_query_string_is_not_part_of_the_page(app, session, query):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "p9999" not in html and "ailleurs" not in html
-    assert "next=/mon-logement&" in html or "next=/mon-logement\"" in html  # the switch's return
+    assert "next=/mon-logement&" in html or 'next=/mon-logement"' in html  # the switch's return
     assert len(cache) <= before + 1
 
 
