@@ -121,7 +121,9 @@ def campaign_job(campaign_id: int, job_id: int):
     found, job = _campaign(campaign_id), _job(campaign_id, job_id)
     return render_template("backoffice/letters_job.html", campaign=found, job=job,
                            state=jobs.state(job), files=queries.files_of(db.session(), job),
-                           action_form=ActionForm())  # fmt: skip
+                           action_form=ActionForm(),
+                           # the refresh every 2 s can be stopped (WCAG 2.2.1, RGAA 13.1)
+                           auto_refresh=request.args.get("actualisation") != "non")  # fmt: skip
 
 
 @blueprint.post("/campagnes/<int:campaign_id>/courriers/<int:job_id>/relancer")
