@@ -1,8 +1,10 @@
-"""Demo data for `portal demo`: a collectivité, an agent, a campaign with three letters.
+"""Demo data for `portal demo`, made through the portal's own services: a collectivité,
+its admin, the demo housings imported from a file (`demo_logements.csv`, the CSV format
+close to LOVAC), a campaign of them with its send date, and its letters' codes.
 
-Idempotent: running it again changes nothing and prints the same URLs. Demo letter tokens
-and codes are derived from SECRET_KEY (real letters' tokens are random), so that they can
-be printed again although only their hashes are stored.
+Idempotent: running it again changes nothing and prints the same URLs. Real letters get a
+random seed at their first printing (portal.letters.issue); the demo letters' seeds are
+derived from SECRET_KEY instead, so that their links can be printed again on every run.
 """
 
 from __future__ import annotations
@@ -11,28 +13,31 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import clock
-from portal.letters.codes import ALPHABET, CODE_LENGTH, check_character, hash_code, hash_token
-from portal.models import Agent, Campaign, Collectivite, Housing, HousingOwner, Letter, Owner
+from portal.campaigns.build import create_campaign
+from portal.campaigns.schedule import set_send_date
+from portal.imports.run import apply
+from portal.letters import issue
+from portal.letters.codes import hash_code, hash_token
+from portal.models import Agent, Campaign, Collectivite, Housing, Letter
 from portal.passwords import hash_password
 
 DEMO_SIREN = "999999999"
 DEMO_AGENT_EMAIL = "agent@demoville.example"
 DEMO_AGENT_PASSWORD = "demo-portail-2026"  # noqa: S105 (printed on purpose: demo only)
-
+DEMO_FILE = Path(__file__).with_name("demo_logements.csv")
+DEMO_TITLE = "Logements vacants depuis plus de deux ans — novembre 2026"
+# The demo housings' addresses, in the file's order (the tests and benchmarks name them).
 HOUSINGS = (
-    # local id, address lines, kind, area, rooms, built, vacant since, label, owner
-    ("580000000001", ["12 rue des Tilleuls", "58000 Démoville"], "MAISON", 94, 4, 1931, 2019,
-     "F", ("Jeanne Martin", ["8 allée des Roses", "45000 Orléans"])),
-    ("580000000002", ["3 place du Marché, 2e étage", "58000 Démoville"], "APPART", 58, 3, 1965,
-     2021, "E", ("Indivision Bernard", ["27 avenue Foch", "69006 Lyon"])),
-    ("580000000003", ["41 chemin du Moulin", "58000 Démoville"], "MAISON", 120, 5, 1890, 2016,
-     "G", ("SCI Les Acacias", ["5 rue Nationale", "58000 Démoville"])),
-)  # fmt: skip
+    ("580000000001", ["12 rue des Tilleuls", "58000 Démoville"]),
+    ("580000000002", ["3 place du Marché, 2e étage", "58000 Démoville"]),
+    ("580000000003", ["41 chemin du Moulin", "58000 Démoville"]),
+)
 
 
 @dataclass(frozen=True)
@@ -42,23 +47,22 @@ class DemoLetter:
     code: str
 
 
-def _derived(secret_key: str, purpose: str) -> bytes:
-    return hmac.new(secret_key.encode(), f"demo:{purpose}".encode(), hashlib.sha256).digest()
+def demo_seed(secret_key: str, index: int) -> str:
+    digest = hmac.new(secret_key.encode(), f"demo:seed:{index}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
 
 
 def demo_token(secret_key: str, index: int) -> str:
-    return _derived(secret_key, f"token:{index}").hex()[:32]  # 128 bits
+    return issue.derive(demo_seed(secret_key, index), secret_key).token
 
 
 def demo_code(secret_key: str, index: int) -> str:
-    raw = _derived(secret_key, f"code:{index}")
-    body = "".join(ALPHABET[byte % 32] for byte in raw[:CODE_LENGTH])
-    return body + check_character(body)
+    return issue.derive(demo_seed(secret_key, index), secret_key).code
 
 
 def load_demo(session: Session, secret_key: str, today: date | None = None) -> list[DemoLetter]:
     """Create the demo data if it is not there; return the demo letters either way."""
-    today = today or clock.now().date()
+    today = today or clock.local_date()
     collectivite = session.scalar(select(Collectivite).where(Collectivite.siren == DEMO_SIREN))
     if collectivite is None:
         collectivite = _create(session, secret_key, today)
@@ -75,8 +79,14 @@ def load_demo(session: Session, secret_key: str, today: date | None = None) -> l
     session.commit()
     return [
         DemoLetter(", ".join(lines), demo_token(secret_key, i), demo_code(secret_key, i))
-        for i, (_, lines, *_rest) in enumerate(HOUSINGS)
+        for i, (_, lines) in enumerate(HOUSINGS)
     ]
+
+
+def demo_campaign(session: Session) -> Campaign | None:
+    return session.scalar(
+        select(Campaign).join(Collectivite).where(Collectivite.siren == DEMO_SIREN,
+                                                  Campaign.title == DEMO_TITLE))  # fmt: skip
 
 
 def _create(session: Session, secret_key: str, today: date) -> Collectivite:
@@ -95,31 +105,31 @@ def _create(session: Session, secret_key: str, today: date) -> Collectivite:
                 "hours": "du lundi au vendredi, de 9 h à 12 h",
             }
         ],
+        settings={"signatories": [{"name": "Claire Martin", "role": "Maire de Démoville"}],
+                  "letter": {"service": "Service habitat", "written_from": "Démoville"}},
+    )  # fmt: skip
+    session.add(collectivite)
+    session.flush()
+    apply(session, collectivite, DEMO_FILE)  # the import, as an agent's
+    housing_ids = session.scalars(
+        select(Housing.id).where(Housing.collectivite_id == collectivite.id)
+        .order_by(Housing.local_id)
+    ).all()  # fmt: skip
+    campaign = create_campaign(
+        session, collectivite.id, None, DEMO_TITLE, "Campagne de démonstration", None, housing_ids
+    ).campaign
+    campaign.letters_expire_at = datetime.combine(today, datetime.min.time(), UTC) + timedelta(
+        days=270
     )
-    campaign = Campaign(
-        collectivite=collectivite,
-        title="Logements vacants depuis plus de deux ans — novembre 2026",
-        description="Campagne de démonstration",
-        status="in-progress",
-        sent_at=today,
-        letters_expire_at=datetime.combine(today, datetime.min.time(), UTC) + timedelta(days=270),
-    )
-    session.add_all([collectivite, campaign])
-    for index, row in enumerate(HOUSINGS):
-        local_id, lines, kind, area, rooms, built, vacant_since, label, owner_row = row
-        housing = Housing(
-            collectivite=collectivite, local_id=local_id, address_lines=lines, insee_code="58999",
-            kind=kind, living_area=area, rooms_count=rooms, building_year=built,
-            vacancy_start_year=vacant_since, energy_label=label, occupancy="V", status="waiting",
-        )  # fmt: skip
-        owner = Owner(collectivite=collectivite, full_name=owner_row[0], address_lines=owner_row[1])
-        session.add_all([housing, owner, HousingOwner(housing=housing, owner=owner, rank=1)])
-        session.add(
-            Letter(
-                collectivite=collectivite, campaign=campaign, housing=housing, owner=owner,
-                token_hash=hash_token(demo_token(secret_key, index)),
-                code_hash=hash_code(demo_code(secret_key, index), secret_key),
-                sent_at=today,
-            )
-        )  # fmt: skip
+    set_send_date(session, campaign, today)  # the housings move to "En attente de retour"
+    letters = session.scalars(
+        select(Letter).join(Housing, Housing.id == Letter.housing_id)
+        .where(Letter.campaign_id == campaign.id).order_by(Housing.local_id)
+    ).all()  # fmt: skip
+    for index, letter in enumerate(letters):  # printed codes, derived for the demo
+        letter.seed = demo_seed(secret_key, index)
+        codes = issue.derive(letter.seed, secret_key)
+        letter.token_hash = hash_token(codes.token)
+        letter.code_hash = hash_code(codes.code, secret_key)
+        letter.sent_at = today
     return collectivite

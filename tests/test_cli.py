@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pypdf
 from sqlalchemy import func, select
 
-from portal.models import Agent, Collectivite, Letter
+from portal.models import Agent, Collectivite, Event, Housing, Letter
 from portal.passwords import verify_password
 
 
@@ -21,7 +22,13 @@ def test_demo_is_idempotent_and_prints_where_to_look(app, session):
     assert session.scalar(select(func.count()).select_from(Letter)) == 3
     assert "http://127.0.0.1:5000/gestion/connexion" in first.output
     assert "agent@demoville.example" in first.output
-    assert len(re.findall(r"http://127\.0\.0\.1:5000/l/\w{32}", first.output)) == 3
+    # made through the services: an import, a campaign sent today, its letters PDF
+    kinds = set(session.scalars(select(Event.kind)))
+    assert {"collectivite:housings-imported", "housing:status-updated"} <= kinds
+    assert set(session.scalars(select(Housing.status))) == {"waiting"}
+    pdf_path = re.search(r"Courriers \(PDF\)\s+: (\S+)", first.output).group(1)
+    assert len(pypdf.PdfReader(pdf_path).pages) >= 3
+    assert len(re.findall(r"http://127\.0\.0\.1:5000/l/[\w-]{22}\b", first.output)) == 3
     assert (
         len(re.findall(r"code [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]\b", first.output)) == 3
     )
@@ -29,7 +36,7 @@ def test_demo_is_idempotent_and_prints_where_to_look(app, session):
 
 def test_demo_letters_open_the_landing(app, client):
     output = app.test_cli_runner().invoke(args=["demo"]).output
-    path = re.search(r"http://portal\.test(/l/\w+)", output).group(1)
+    path = re.search(r"http://portal\.test(/l/[\w-]+)", output).group(1)
     response = client.get(path)
     assert response.status_code == 303
     assert response.headers["Location"] == "/mon-logement"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
-from portal.demo import DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, load_demo
+from portal import jobs
+from portal.demo import DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, demo_campaign, load_demo
 from portal.extensions import db
 from portal.letters.codes import format_code
+from portal.models import Job, JobFile
 
 
 @click.command()
@@ -19,14 +24,41 @@ def demo(base_url: str | None) -> None:
     if current_app.config["PORTAL_ENV"] == "production":
         raise click.ClickException("Demo data is never loaded in production.")
     base = (base_url or current_app.config["PORTAL_BASE_URL"]).rstrip("/")
-    letters = load_demo(db.session(), current_app.config["SECRET_KEY"])
+    session = db.session()
+    letters = load_demo(session, current_app.config["SECRET_KEY"])
+    pdf_path = _letters_pdf(session)
     click.echo("")
     click.echo(f"  Portail propriétaires : {base}/")
     click.echo(f"  Back-office           : {base}/gestion/connexion")
     click.echo(f"      e-mail            : {DEMO_AGENT_EMAIL}")
     click.echo(f"      mot de passe      : {DEMO_AGENT_PASSWORD}")
+    campaign = demo_campaign(session)
+    click.echo(f"  Campagne              : {base}/gestion/campagnes/{campaign.id}")
+    click.echo(f"  Courriers (PDF)       : {pdf_path}")
     click.echo("  Courriers de démonstration (adresse du QR code, puis code à saisir sur /code) :")
     for letter in letters:
         click.echo(f"    {letter.address}")
         click.echo(f"      {base}/l/{letter.token}    code {format_code(letter.code)}")
     click.echo("")
+
+
+def _letters_pdf(session) -> Path:
+    """The demo campaign's letters, made by the letters job as an agent's "Préparer les
+    courriers" would (once: the job's PDF is kept), copied to instance/courriers-demo.pdf."""
+    campaign = demo_campaign(session)
+    done = session.scalar(
+        select(Job).where(Job.campaign_id == campaign.id, Job.kind == "letters",
+                          Job.state == "done").order_by(Job.id.desc()).limit(1)
+    )  # fmt: skip
+    if done is None:
+        done = Job(collectivite_id=campaign.collectivite_id, kind="letters",
+                   campaign_id=campaign.id)  # fmt: skip
+        session.add(done)
+        session.commit()
+        if jobs.run(current_app._get_current_object(), done.id) != "done":
+            raise click.ClickException("The demo letters could not be made.")
+    session.expire_all()
+    path = Path(current_app.instance_path) / "courriers-demo.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(session.get(JobFile, (done.id, "pdf")).data)
+    return path
