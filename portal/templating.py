@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, request, url_for
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_decimal, format_percent, gettext
 
 from portal.i18n import LANGUAGE_NAMES, current_language
 from portal.security import csp_nonce
@@ -35,6 +35,13 @@ def logo_url(operator) -> str | None:
     return url_for("static", filename=path)
 
 
+def file_size(size: int) -> str:
+    """ "48 ko", "29,1 Mo": a file's size as French downloads show it (1 ko = 1,024 bytes)."""
+    if size >= 1024 * 1024:
+        return gettext("%(size)s Mo", size=format_decimal(size / (1024 * 1024), "#,##0.#"))
+    return gettext("%(size)s ko", size=format_decimal(size / 1024, "#,##0.#"))
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -45,6 +52,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["logo_url"] = logo_url
     # "12 345" and "12,5 %" in the agent's language (Babel's no-break spaces included).
     app.jinja_env.filters["numberformat"] = format_decimal
+    app.jinja_env.filters["filesize"] = file_size
     app.jinja_env.filters["percentformat"] = lambda ratio: format_percent(ratio, "#,##0.# %")
 
     @app.context_processor

@@ -10,7 +10,6 @@ the upload page with a message, not the error page.
 from __future__ import annotations
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -32,12 +31,7 @@ from portal.extensions import csrf, db
 from portal.i18n import current_language
 from portal.imports.messages import describe_all, file_error
 from portal.imports.read import ImportFileError
-
-
-def _size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return _("%(size)s Mo", size=format_decimal(size / (1024 * 1024), "#,##0.#"))
-    return _("%(size)s ko", size=format_decimal(size / 1024, "#,##0.#"))
+from portal.templating import file_size
 
 
 @blueprint.route("/imports/nouveau", methods=["GET", "POST"])
@@ -52,7 +46,7 @@ def import_new():
     except RequestEntityTooLarge:
         form, submitted = ImportForm(formdata=None), False
         form.file.errors = [_("Le fichier dépasse %(size)s : découpez-le en plusieurs "
-                              "fichiers", size=_size(limit))]  # fmt: skip
+                              "fichiers", size=file_size(limit))]  # fmt: skip
     if submitted:
         name = file_name(form.file.data.filename)
         data = form.file.data.read()
@@ -67,7 +61,7 @@ def import_new():
     status = 400 if form.errors and status == 200 else status
     hint = _("Formats acceptés : XLSX (l’export de campagne de ZLV, avec sa feuille "
              "« Logements ») ou CSV (colonnes ff_idlocal, code_insee et proprietaire "
-             "obligatoires). Taille maximale : %(size)s.", size=_size(limit))  # fmt: skip
+             "obligatoires). Taille maximale : %(size)s.", size=file_size(limit))  # fmt: skip
     return render_template("backoffice/import_new.html", form=form, hint=hint,
                            accept=ACCEPT), status  # fmt: skip
 
