@@ -12,17 +12,17 @@ from portal.forms.fields import DateField, RadioField
 class SendDateForm(PortalForm):
     sent_at = DateField(
         _l("Date d’envoi"), validators=[Optional()],
-        description=_l("Le jour où les courriers partent. Les logements passent « En attente "
-                       "de retour » à cette date. Laissez vide si elle n’est pas connue."),
+        description=_l("Le jour où les courriers partent. Les logements passent « En attente "
+                       "de retour » à cette date. Laissez vide si elle n’est pas connue."),
     )  # fmt: skip
 
 
 class RevokeForm(PortalForm):
     reason = RadioField(
-        _l("Pourquoi désactiver ce courrier ?"),
+        _l("Pourquoi désactiver ce courrier ?"),
         choices=[
             SelectChoice(
-                "npai", _l("Le courrier est revenu : « N’habite pas à l’adresse indiquée »")
+                "npai", _l("Le courrier est revenu : « N’habite pas à l’adresse indiquée »")
             ),
             SelectChoice("agent", _l("Une autre raison (courrier perdu, erreur de destinataire…)")),
         ],

@@ -31,7 +31,7 @@ class NewVariantForm(PortalForm):
                     Regexp(r"^[a-z0-9][a-z0-9-]{0,39}$",
                            message=_l("Utilisez des lettres minuscules sans accent, des "
                                       "chiffres et des tirets, par exemple relance-2027"))],
-        description=_l("Par exemple « courte » ou « relance-2027 ». Les expériences "
+        description=_l("Par exemple « courte » ou « relance-2027 ». Les expériences "
                        "comparent des variantes."),
     )  # fmt: skip
 
@@ -51,7 +51,7 @@ def _optional(label, max_length, description=None):
 
 
 class SenderForm(PortalForm):
-    service = _optional(_l("Service"), 120, _l("Par exemple « Service habitat »"))
+    service = _optional(_l("Service"), 120, _l("Par exemple « Service habitat »"))
     name = _optional(_l("Nom de la personne à contacter"), 120)
     address = TextAreaField(
         _l("Adresse de l’expéditeur"),
@@ -64,7 +64,7 @@ class SenderForm(PortalForm):
                                      "habitat@ville.fr"))])  # fmt: skip
     phone = TelField(_l("Téléphone"), validators=[Optional(), Length(max=40)])
     written_from = _optional(
-        _l("Lieu d’écriture"), 80, _l("« À Nevers, le 2 décembre 2026 » : indiquez « Nevers ».")
+        _l("Lieu d’écriture"), 80, _l("« À Nevers, le 2 décembre 2026 » : indiquez « Nevers ».")
     )
 
     def validate_address(self, field) -> None:

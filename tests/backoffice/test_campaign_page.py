@@ -90,7 +90,7 @@ def test_send_date_moves_housings_and_a_bad_date_is_explained(signed_in, campaig
 
     done = _post(signed_in, page, f"{page}/date", {"sent_at": "2020-01-15"},
                  follow_redirects=True)  # fmt: skip
-    assert "3 logements passent « En attente de retour »" in done.get_data(as_text=True)
+    assert "3 logements passent «\u00a0En attente de retour\u00a0»" in done.get_data(as_text=True)
     statuses = session.scalars(select(Housing.status).join(Letter).where(
         Letter.campaign_id == campaign.id)).all()  # fmt: skip
     assert statuses == ["waiting"] * 3

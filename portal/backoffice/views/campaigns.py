@@ -79,15 +79,15 @@ def campaign_send_date(campaign_id: int):
     session.commit()
     if found.sent_at and found.sent_at <= clock.local_date():
         moves = ngettext(
-            "%(num)d logement passe « En attente de retour ».",
-            "%(num)d logements passent « En attente de retour ».",
+            "%(num)d logement passe « En attente de retour ».",
+            "%(num)d logements passent « En attente de retour ».",
             moved,
         )
     else:
         moves = (
             ngettext(
-                "%(num)d logement revient à « Non suivi ».",
-                "%(num)d logements reviennent à « Non suivi ».",
+                "%(num)d logement revient à « Non suivi ».",
+                "%(num)d logements reviennent à « Non suivi ».",
                 moved,
             )
             if moved
@@ -167,7 +167,7 @@ def letter_revoke(campaign_id: int, letter_id: int):
         letter = _letter(campaign_id, letter_id)
         queries.revoke_letter(session, g.agent, letter, form.reason.data, clock.now())
         session.commit()
-        flash(_("Le courrier est désactivé : son QR code et son code ne fonctionnent plus."),
+        flash(_("Le courrier est désactivé : son QR code et son code ne fonctionnent plus."),
               "success")  # fmt: skip
         return redirect(url_for("backoffice.campaign", campaign_id=campaign_id))
     return render_template(
@@ -190,7 +190,7 @@ def letter_reissue(campaign_id: int, letter_id: int):
     queries.reissue_letter(session, g.agent, letter, current_app.config["SECRET_KEY"],
                            clock.now())  # fmt: skip
     session.commit()
-    flash(_("Un nouveau courrier est prêt, avec un nouveau code : téléchargez-le et "
+    flash(_("Un nouveau courrier est prêt, avec un nouveau code : téléchargez-le et "
             "imprimez-le."), "success")  # fmt: skip
     return redirect(url_for("backoffice.letter_revoke", campaign_id=campaign_id,
                             letter_id=letter_id))  # fmt: skip

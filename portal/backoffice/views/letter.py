@@ -129,20 +129,20 @@ def settings_letter_wording(variant: str):
                 )
                 field.errors.append(
                     _(
-                        "Champ inconnu : %(fields)s. Utilisez un des champs de la "
+                        "Champ inconnu : %(fields)s. Utilisez un des champs de la "
                         "liste ci-dessous.",
                         fields=", ".join(error.fields),
                     )
                 )
             elif str(error) == "unbalanced_braces":
-                form.body.errors.append(_("Une accolade est seule près de « %(excerpt)s » : "
+                form.body.errors.append(_("Une accolade est seule près de « %(excerpt)s » : "
                                           "un champ s’écrit {{owner.fullName}}.",
                                           excerpt=error.fields[0]))  # fmt: skip
             elif str(error) == "qr_code_not_alone":
                 form.body.errors.append(_("Mettez {{letter.qrCode}} seul dans son paragraphe, "
                                           "entre deux lignes vides."))  # fmt: skip
             else:
-                form.subject.errors.append(_("Vous avez déjà %(num)d variantes : modifiez-en "
+                form.subject.errors.append(_("Vous avez déjà %(num)d variantes : modifiez-en "
                                              "une.", num=letter.MAX_VARIANTS))  # fmt: skip
         else:
             return saved("backoffice.settings_letter", _("Texte du courrier enregistré."))
@@ -160,7 +160,7 @@ def field_descriptions() -> dict[str, str]:
         "housing.invariant": _("l’invariant fiscal du logement"),
         "housing.cadastralReference": _("la référence cadastrale (vide si inconnue)"),
         "housing.plotId": _("l’identifiant de la parcelle (vide si inconnu)"),
-        "housing.housingKind": _("« appartement » ou « maison »"),
+        "housing.housingKind": _("« appartement » ou « maison »"),
         "housing.livingArea": _("la surface habitable, en m²"),
         "housing.roomsCount": _("le nombre de pièces"),
         "housing.buildingYear": _("l’année de construction"),
