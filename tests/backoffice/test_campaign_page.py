@@ -95,6 +95,7 @@ def test_send_date_moves_housings_and_a_bad_date_is_explained(signed_in, campaig
         Letter.campaign_id == campaign.id)).all()  # fmt: skip
     assert statuses == ["waiting"] * 3
     session.rollback()  # a new transaction sees the requests' writes
+    session.expire_all()
     assert session.get(Campaign, campaign.id).sent_at == date(2020, 1, 15)
 
 
@@ -118,6 +119,7 @@ def test_a_revoked_letter_stops_opening_and_a_reissued_one_prints_new_codes(
     done = _post(signed_in, page, page, {"reason": "npai"})
     assert done.status_code == 302
     session.rollback()  # a new transaction sees the requests' writes
+    session.expire_all()
     letter = session.get(Letter, letter.id)
     assert letter.revoked_reason == "npai"
     assert (letter.housing.status, letter.housing.sub_status) == (
@@ -131,6 +133,7 @@ def test_a_revoked_letter_stops_opening_and_a_reissued_one_prints_new_codes(
     pdf = signed_in.get(f"/gestion/campagnes/{campaign.id}/lettres/{letter.id}.pdf")
     assert pdf.mimetype == "application/pdf"
     session.rollback()  # a new transaction sees the requests' writes
+    session.expire_all()
     letter = session.get(Letter, letter.id)
     new_token = codes_of(letter, app.config["SECRET_KEY"]).token
     assert new_token != token and letter.issue == 2
