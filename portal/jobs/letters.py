@@ -21,6 +21,7 @@ from portal.jobs import JobFailed
 from portal.letters import campaign as printed
 from portal.letters import merge, pdf, recipients
 from portal.models import Campaign, Job, JobFile, Letter
+from portal.models.letter_template import DEFAULT_VARIANT
 
 
 def generate(session: Session, job: Job, progress: Callable) -> dict:
@@ -47,15 +48,23 @@ def generate(session: Session, job: Job, progress: Callable) -> dict:
     printed.issue_codes(session, campaign, secret_key)
     session.commit()
     config = current_app.config
-    layout = printed.layout_for(session, campaign.collectivite, campaign.title,
-                                campaign.sent_at or clock.local_date(), config["PORTAL_BASE_URL"],
-                                config["GUIDANCE_CONTENT_PATH"])  # fmt: skip
+
+    def layout(variant: str = DEFAULT_VARIANT):
+        return printed.layout_for(session, campaign.collectivite, campaign.title,
+                                  campaign.sent_at or clock.local_date(),
+                                  config["PORTAL_BASE_URL"], config["GUIDANCE_CONTENT_PATH"],
+                                  variant)  # fmt: skip
+
+    variants = {name: layout(name) for name in printed.variants_of(session, campaign)
+                if name != DEFAULT_VARIANT}  # fmt: skip
     in_order = (printed.recipient(letter, housing, owner, secret_key)
                 for letter, housing, owner in printed.letters_of(session, campaign))  # fmt: skip
     out, csv_text = io.BytesIO(), io.StringIO(newline="")
     listing = recipients.RecipientsCsv(csv_text)
     try:
-        count = pdf.render(layout, in_order, out, progress=progress, on_letter=listing.add)
+        count = pdf.render(
+            layout(), in_order, out, progress=progress, on_letter=listing.add, variants=variants
+        )
     except merge.TemplateError as error:
         raise JobFailed("template") from error
     csv_bytes = csv_text.getvalue().encode("utf-8")

@@ -118,7 +118,18 @@ def recipient(letter: Letter, housing: Housing, owner: Owner, secret_key: str) -
     codes = issue.codes_of(letter, secret_key)
     return Recipient(owner_name=owner.full_name, address_lines=tuple(owner.address_lines),
                      token=codes.token, code=format_code(codes.code),
-                     values=values(housing, owner), reference=str(letter.id))  # fmt: skip
+                     values=values(housing, owner), reference=str(letter.id),
+                     variant=letter.variant or DEFAULT_VARIANT)  # fmt: skip
+
+
+def variants_of(session: Session, campaign: Campaign) -> list[str]:
+    """The wording variants the campaign's letters print (experiments assign them)."""
+    return sorted(
+        v or DEFAULT_VARIANT
+        for v in session.scalars(
+            select(Letter.variant).where(Letter.campaign_id == campaign.id).distinct()
+        )
+    )
 
 
 def letters_of(session: Session, campaign: Campaign) -> Iterator[tuple[Letter, Housing, Owner]]:

@@ -47,3 +47,4 @@ class Recipient:
     code: str
     values: Mapping[str, object] = field(default_factory=dict)  # "housing.localId": …
     reference: str = ""  # the mailing house's reference for this letter
+    variant: str = ""  # the wording variant it prints (render's `variants`), "" the layout's

@@ -15,7 +15,7 @@ ReportLab drawing the same planned letters (even with its header as one form XOb
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -40,18 +40,26 @@ def render(
     on_letter: Callable[[Recipient, int], None] | None = None,
     workers: int | None = None,
     fonts: Path | None = None,
+    variants: Mapping[str, Layout] | None = None,
 ) -> int:
     """Write the letters to `out` and return their number.
 
     `progress(n)` is called every 100 letters and at the end; `on_letter(recipient, pages)`
     after each letter (the recipients CSV notes the page counts). `workers`: processes that
     plan letters (None: chosen from the machine, 0: none). The template must pass
-    `merge.check()`: else TemplateError, before anything is written.
+    `merge.check()`: else TemplateError, before anything is written. `variants`: other
+    wordings (the same sender, logo and signatories), by name; a recipient whose `variant`
+    names one prints it (such a campaign is planned in this process).
     """
     planner = Planner(layout, Fonts(fonts) if fonts else None)
     document = Document(planner, layout)
     count = 0
-    for recipient, pages in planned(planner, recipients, workers):
+    if variants:
+        planners = {name: Planner(other, planner.fonts) for name, other in variants.items()}
+        letters = ((r, planners.get(r.variant, planner).plan(r)) for r in recipients)
+    else:
+        letters = planned(planner, recipients, workers)
+    for recipient, pages in letters:
         document.letter(pages)
         count += 1
         if on_letter:

@@ -125,3 +125,26 @@ def test_agents_who_are_not_admins_cannot_change_the_letter(client, session, tow
     sign_in(client, agent.email)
     assert client.get(PAGE).status_code == 403
     assert client.get(WORDING).status_code == 403
+
+
+def test_each_letter_prints_its_own_variant(app, signed_in, session, town):
+    short = PAGE + "/texte/courte"
+    _post(signed_in, short, short, {"subject": "Version courte",
+                                    "body": "Bonjour,\n\n{{letter.qrCode}}"})  # fmt: skip
+    campaign = make_campaign(session, town, sent_at=None)
+    for name, variant in (("Anne Petit", "standard"), ("Luc Moreau", "courte")):
+        housing, owner = make_housing(session, town), make_owner(session, town, full_name=name)
+        session.add_all([HousingOwner(housing=housing, owner=owner, rank=1),
+                         Letter(collectivite=town, campaign=campaign, housing=housing,
+                                owner=owner, variant=variant)])  # fmt: skip
+    session.commit()
+    page = f"/gestion/campagnes/{campaign.id}"
+    html = signed_in.get(_post(signed_in, page, page + "/courriers", {}).headers["Location"])
+    pdf_url = re.search(r'href="([^"]+/pdf)"', html.get_data(as_text=True)).group(1)
+    pages = [
+        p.extract_text() for p in pypdf.PdfReader(io.BytesIO(signed_in.get(pdf_url).data)).pages
+    ]
+    by_owner = {name: next(text for text in pages if name in text)
+                for name in ("Anne Petit", "Luc Moreau")}  # fmt: skip
+    assert "Version courte" in by_owner["Luc Moreau"]
+    assert "Version courte" not in by_owner["Anne Petit"]
