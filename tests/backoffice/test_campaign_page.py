@@ -8,7 +8,7 @@ from datetime import date
 
 import pypdf
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.models import Campaign, Event, Housing, HousingOwner, Job, JobFile, Letter
 from tests.builders import make_agent, make_campaign, make_collectivite, make_housing, make_owner
@@ -173,3 +173,18 @@ def test_a_failed_job_is_shown_and_can_be_restarted(app, signed_in, campaign, se
     monkeypatch.undo()
     _post(signed_in, job_page, job_page + "/relancer")
     assert "3 courriers préparés" in signed_in.get(job_page).get_data(as_text=True)
+
+
+def test_a_second_click_while_letters_are_prepared_follows_the_same_job(
+    signed_in, campaign, session
+):
+    running = Job(collectivite_id=campaign.collectivite_id, kind="letters",
+                  campaign_id=campaign.id, state="running")  # fmt: skip
+    session.add(running)
+    session.commit()
+    running.heartbeat_at = running.started_at = running.created_at
+    session.commit()
+    assert _generate(signed_in, campaign).endswith(f"/courriers/{running.id}")
+    assert session.scalar(select(func.count(Job.id))) == 1
+    page = signed_in.get(f"/gestion/campagnes/{campaign.id}").get_data(as_text=True)
+    assert "Voir la préparation des courriers en cours" in page

@@ -57,12 +57,13 @@ def campaign(campaign_id: int, date_form: SendDateForm | None = None, status: in
         log_access(session, g.agent, "list", count=len(rows),
                    detail={"campaign_id": found.id, "page": page})  # fmt: skip
     date_form = date_form or SendDateForm(formdata=None, sent_at=found.sent_at)
+    job = queries.latest_job(session, g.collectivite.id, found.id)
     return render_template(
         "backoffice/campaign.html", campaign=found, figures=returns.figures(session, found),
         state=schedule.label(found, clock.local_date()), rows=rows, total=total, page=page,
         pagination=pagination(page, max(1, -(-total // queries.PER_PAGE)), "backoffice.campaign",
                               campaign_id=found.id), date_form=date_form,
-        action_form=ActionForm(), job=queries.latest_job(session, g.collectivite.id, found.id),
+        action_form=ActionForm(), job=job, job_state=jobs.state(job) if job else None,
     ), status  # fmt: skip
 
 
@@ -103,6 +104,10 @@ def campaign_generate(campaign_id: int):
     session, found = db.session(), _campaign(campaign_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    latest = queries.latest_job(session, g.collectivite.id, found.id)
+    if latest is not None and jobs.state(latest) in ("queued", "running"):  # a second click
+        return redirect(url_for("backoffice.campaign_job", campaign_id=found.id,
+                                job_id=latest.id))  # fmt: skip
     job = jobs.submit(session, Job(collectivite_id=g.collectivite.id, kind="letters",
                                    campaign_id=found.id, created_by_id=g.agent.id))  # fmt: skip
     return redirect(url_for("backoffice.campaign_job", campaign_id=found.id, job_id=job.id))
