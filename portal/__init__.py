@@ -22,6 +22,7 @@ def create_app(config: str | type[Config] | Config | None = None, **overrides) -
         instance_path=str(ROOT / "instance"),
     )
     load_config(app, config, overrides)
+    register_logging(app)
     register_extensions(app)
     register_rate_limits(app)
     register_content(app)
@@ -41,6 +42,12 @@ def load_config(app: Flask, config, overrides: dict) -> None:
     app.config.from_object(settings)
     app.config["PORTAL_ENV"] = settings.NAME
     app.config.update(overrides)
+
+
+def register_logging(app: Flask) -> None:
+    from portal.logs import init_logging
+
+    init_logging(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, run_command
+
+from portal.config import ConfigurationError, ProductionConfig, config_class
 
 
 def init_commands(app: Flask) -> None:
@@ -31,6 +35,54 @@ def _create_app(*_args):
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def is_loopback(host: str) -> bool:
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name that may resolve to anything
+
+
+def refuse_public_development(host: str) -> None:
+    """Only the production set (its own random SECRET_KEY, secure cookies, second factor)
+    listens beyond this machine: a development or test set would serve the network with
+    settings meant for one developer."""
+    if is_loopback(host) or issubclass(config_class(), ProductionConfig):
+        return
+    raise click.UsageError(
+        f"Refusing to listen on {host} with a development configuration: it is meant for "
+        "this machine only (127.0.0.1). To serve a network, set PORTAL_ENV=production and "
+        "SECRET_KEY (a random string of at least 32 characters), DATABASE_URL and "
+        "PORTAL_BASE_URL; see README.md, section Configuration."
+    )
+
+
+@click.pass_context
+def _guarded_run(ctx: click.Context, **options) -> None:
+    try:
+        refuse_public_development(options["host"])
+    except ConfigurationError as error:
+        raise click.UsageError(str(error)) from None
+    ctx.invoke(run_command.callback, **options)
+
+
+# `portal run`: Flask's command, but it refuses a non-loopback address outside production.
+guarded_run_command = click.Command(
+    "run",
+    callback=_guarded_run,
+    params=run_command.params,
+    help=run_command.help,
+    short_help=run_command.short_help,
+)
+
+
+class PortalGroup(FlaskGroup):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.add_command(guarded_run_command)  # replaces Flask's `run`
+
+
+@click.group(cls=PortalGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """Portail propriétaires de logements vacants."""

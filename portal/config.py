@@ -9,12 +9,21 @@ the one that is missing.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
-DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105 (a known, refused value)
+# The key of the development set when SECRET_KEY is not set: random, made on first run for
+# this installation only, never committed (instance/ is ignored by git).
+SECRET_KEY_FILE = INSTANCE / "secret_key"
+# Keys published in this repository (the former development key, the tests' key): refused
+# in production whatever their length.
+PUBLIC_SECRET_KEYS = frozenset({
+    "dev-only-secret-key-not-for-production",
+    "test-secret-key-0123456789abcdef0123456789",
+})  # fmt: skip
 
 
 class ConfigurationError(RuntimeError):
@@ -53,7 +62,7 @@ class Config:
     def __init__(self) -> None:
         self.DEBUG = False
         self.TESTING = False
-        self.SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
+        self.SECRET_KEY = env_str("SECRET_KEY", None)
         self.DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}")
         # The public address printed on letters and in their QR codes.
         self.PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
@@ -128,14 +137,30 @@ class Config:
                     f"Missing configuration: set the {name} environment variable "
                     f"(PORTAL_ENV={self.NAME}). See README.md, section Configuration."
                 )
-        if self.REQUIRED_VARIABLES and (
-            self.SECRET_KEY == DEV_SECRET_KEY or len(self.SECRET_KEY) < 32
-        ):
+        key = self.SECRET_KEY or ""
+        if self.REQUIRED_VARIABLES and (key in PUBLIC_SECRET_KEYS or len(key) < 32):
             raise ConfigurationError(
                 "Unsafe configuration: the SECRET_KEY environment variable must be a random "
                 'string of at least 32 characters (python -c "import secrets; '
                 'print(secrets.token_urlsafe(48))").'
             )
+
+
+def installation_secret_key(path: Path) -> str:
+    """The key in `path`, made (random, readable by its owner only) if there is none."""
+    try:
+        key = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        key = ""
+    if len(key) >= 32:
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(key + "\n")
+    os.chmod(path, 0o600)
+    return key
 
 
 class DevelopmentConfig(Config):
@@ -144,6 +169,10 @@ class DevelopmentConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.DEBUG = env_bool("FLASK_DEBUG", False)
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = installation_secret_key(
+                Path(env_str("SECRET_KEY_FILE", str(SECRET_KEY_FILE)))
+            )
 
 
 class TestConfig(Config):
@@ -153,7 +182,7 @@ class TestConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.TESTING = True
-        self.SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"  # noqa: S105
+        self.SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"  # noqa: S105 (public)
         # In-memory SQLite unless TEST_DATABASE_URL points at PostgreSQL.
         self.DATABASE_URL = env_str("TEST_DATABASE_URL", "sqlite://")
         self.PORTAL_BASE_URL = "http://portal.test"

@@ -41,7 +41,11 @@ def _app_context_id() -> int:
 
 
 def make_engine(url: str, config: dict | None = None) -> Engine:
-    """An engine tuned for the database behind `url` (SQLite or PostgreSQL)."""
+    """An engine tuned for the database behind `url` (SQLite or PostgreSQL).
+
+    `hide_parameters`: a failed statement's error (logged, or in a traceback) shows the SQL
+    but not the values bound to it: owners' phones, e-mails and notes stay out of the logs.
+    """
     config = config or {}
     if url.startswith("sqlite"):
         return _sqlite_engine(url, int(config.get("DB_POOL_SIZE", 5)))
@@ -54,12 +58,16 @@ def make_engine(url: str, config: dict | None = None) -> Engine:
         pool_pre_ping=True,
         pool_recycle=300,
         connect_args={"options": f"-c statement_timeout={timeout}"},
+        hide_parameters=True,
     )
 
 
 def _sqlite_engine(url: str, pool_size: int) -> Engine:
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
-    kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 5}}
+    kwargs: dict = {
+        "connect_args": {"check_same_thread": False, "timeout": 5},
+        "hide_parameters": True,
+    }
     if in_memory:
         # One shared connection, so every session sees the same in-memory database.
         kwargs["poolclass"] = StaticPool

@@ -55,6 +55,15 @@ def _light_password_hashing():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _development_key_elsewhere(tmp_path_factory):
+    """A development config made by a test keeps its generated key out of instance/."""
+    with pytest.MonkeyPatch.context() as patch:
+        path = tmp_path_factory.mktemp("instance") / "secret_key"
+        patch.setenv("SECRET_KEY_FILE", str(path))
+        yield
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     with fresh_database(tmp_path_factory) as url:

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pypdf
+import pytest
 from sqlalchemy import func, select
 
 from portal.models import Agent, Collectivite, Event, Housing, Letter
@@ -131,3 +132,25 @@ def test_agents_commands_name_an_unknown_address(app):
     result = app.test_cli_runner().invoke(args=["agents", "disable", "nobody@nowhere.example"])
     assert result.exit_code != 0
     assert "No agent with the e-mail nobody@nowhere.example" in result.output
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::", "portal.example.fr"])  # noqa: S104
+def test_run_refuses_a_network_address_outside_production(monkeypatch, host):
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    monkeypatch.delenv("PORTAL_ENV", raising=False)
+    result = CliRunner().invoke(main, ["run", "--host", host, "--port", "5999"])
+    assert result.exit_code == 2
+    assert "PORTAL_ENV=production" in result.output and "SECRET_KEY" in result.output
+
+
+def test_run_listens_on_the_loopback_or_in_production(monkeypatch):
+    from portal.cli import refuse_public_development
+
+    monkeypatch.delenv("PORTAL_ENV", raising=False)
+    for host in ("127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"):
+        refuse_public_development(host)
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    refuse_public_development("0.0.0.0")  # noqa: S104 (production may)

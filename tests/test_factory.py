@@ -6,7 +6,7 @@ import pytest
 
 from portal import create_app
 from portal.config import (
-    DEV_SECRET_KEY,
+    PUBLIC_SECRET_KEYS,
     ConfigurationError,
     DevelopmentConfig,
     ProductionConfig,
@@ -71,20 +71,45 @@ def test_production_refuses_to_start_without_a_variable(production_env, missing)
         create_app()
 
 
-@pytest.mark.parametrize("secret", [DEV_SECRET_KEY, "short-secret"])
+@pytest.mark.parametrize("secret", [*sorted(PUBLIC_SECRET_KEYS), "short-secret"])
 def test_production_refuses_an_unsafe_secret_key(production_env, secret):
     production_env.setenv("SECRET_KEY", secret)
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         create_app()
 
 
-def test_development_starts_without_any_variable(monkeypatch):
+def test_development_starts_without_any_variable(monkeypatch, tmp_path):
     for name in [*PRODUCTION_ENV, "PORTAL_ENV"]:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SECRET_KEY_FILE", str(tmp_path / "secret_key"))
     app = create_app()
     assert app.config["PORTAL_ENV"] == "development"
     assert app.config["DATABASE_URL"].startswith("sqlite:///")
     assert app.config["DATABASE_URL"].endswith("instance/portal.sqlite3")
+
+
+def test_development_makes_its_own_secret_key_once(monkeypatch, tmp_path):
+    """No key in the source: a random one per installation, in a file only its owner reads
+    (instance/secret_key by default, ignored by git), the same at every start."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    path = tmp_path / "instance" / "secret_key"
+    monkeypatch.setenv("SECRET_KEY_FILE", str(path))
+    first = DevelopmentConfig().SECRET_KEY
+    assert len(first) >= 32 and first not in PUBLIC_SECRET_KEYS
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert first == DevelopmentConfig().SECRET_KEY
+    path.unlink()
+    assert first != DevelopmentConfig().SECRET_KEY  # another installation, another key
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    assert DevelopmentConfig().SECRET_KEY == "x" * 40
+    assert TestConfig().SECRET_KEY == "test-secret-key-0123456789abcdef0123456789"
+
+
+def test_the_instance_folder_is_not_committed():
+    from portal.config import ROOT, SECRET_KEY_FILE
+
+    ignored = ROOT.joinpath(".gitignore").read_text(encoding="utf-8").split()
+    assert "instance/" in ignored and SECRET_KEY_FILE.parent == ROOT / "instance"
 
 
 def test_overrides_win(app):

@@ -19,6 +19,8 @@ def alembic_config(database_url: str) -> AlembicConfig:
     config = AlembicConfig(str(MIGRATIONS / "alembic.ini"))
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["database_url"] = database_url
+    # The portal's logging (JSON lines, portal/logs.py) stays: alembic.ini's is for `alembic`.
+    config.attributes["configure_logging"] = False
     return config
 
 
