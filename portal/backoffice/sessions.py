@@ -44,11 +44,12 @@ from sqlalchemy.orm import Session
 
 from portal import clock
 from portal.backoffice.auth_log import auth_event
+from portal.browser_session import AGENT_TOKEN_KEY, owner_session_starting
 from portal.database import begin_write
 from portal.extensions import db
 from portal.models import Agent, AgentSession
 
-COOKIE_KEY = "agent_token"  # the key of the token inside Flask's session cookie
+COOKIE_KEY = AGENT_TOKEN_KEY  # the key of the token inside Flask's session cookie
 TOUCH_EVERY = timedelta(minutes=1)
 KEEP_ENDED = timedelta(days=30)
 
@@ -178,6 +179,18 @@ def end_current(reason: str = "logout") -> None:
         end(record, reason)
     session.clear()
     g.agent_session = None
+
+
+@owner_session_starting.connect
+def end_on_owner_link(_app, **_extra) -> None:
+    """A letter is opened in this browser: the agent signed in here, if any, is signed
+    out, the record ended (portal.browser_session: one audience per browser)."""
+    record = current()
+    if record is not None:
+        end(record, "owner-link")
+    session.pop(COOKIE_KEY, None)
+    g.agent_session = None
+    g.pop("agent", None)
 
 
 def end_all(database: Session, agent: Agent, reason: str, keep: AgentSession | None = None) -> int:
