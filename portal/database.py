@@ -97,10 +97,25 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
     return engine
 
 
-def begin_write(session: Session) -> None:
+def begin_write(session: Session, *, reload: bool = True) -> None:
     """Start a transaction that will write: BEGIN IMMEDIATE on SQLite (concurrent writers
     wait for each other instead of failing), a plain transaction on PostgreSQL (where
-    callers lock the rows they update). Objects read before are reloaded on access."""
+    callers lock the rows they update). Objects read before are reloaded on access, unless
+    `reload` is False: for a write that depends on nothing read before (an append-only
+    row), so that the page's objects stay loaded.
+
+    Called again inside the write transaction it began, it does nothing: service functions
+    that write can each begin with it and still share their caller's transaction."""
+    if isinstance(session, scoped_session):
+        session = session()
+    transaction = session.get_transaction()
+    if transaction is not None and transaction is session.info.get(_WRITING):
+        return
     session.commit()
-    session.expire_all()
+    if reload:
+        session.expire_all()
     session.connection(execution_options={"sqlite_immediate": True})
+    session.info[_WRITING] = session.get_transaction()
+
+
+_WRITING = "portal.write_transaction"  # the session's transaction begun by begin_write

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from portal import clock
 from portal.campaigns.build import create_campaign
 from portal.campaigns.schedule import set_send_date
+from portal.database import begin_write
 from portal.imports.run import apply
 from portal.letters import issue
 from portal.letters.codes import hash_code, hash_token
@@ -63,6 +64,7 @@ def demo_code(secret_key: str, index: int) -> str:
 def load_demo(session: Session, secret_key: str, today: date | None = None) -> list[DemoLetter]:
     """Create the demo data if it is not there; return the demo letters either way."""
     today = today or clock.local_date()
+    begin_write(session)  # the checks and the data, in one write transaction
     collectivite = session.scalar(select(Collectivite).where(Collectivite.siren == DEMO_SIREN))
     if collectivite is None:
         collectivite = _create(session, secret_key, today)

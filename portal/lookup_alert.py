@@ -290,7 +290,7 @@ class DatabaseHours:
 
     def purge(self, before: datetime) -> None:
         session = db.session()
-        session.commit()  # end the request's read transaction (see DatabaseStore.hit)
+        begin_write(session, reload=False)  # not in the request's read transaction
         session.execute(delete(LookupFailureHour).where(LookupFailureHour.hour_start < before))
         session.commit()
 

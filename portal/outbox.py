@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal import clock
+from portal.database import begin_write
 from portal.models.contact import OutboxMessage
 
 MAX_ATTEMPTS = 8  # 5 min, 10, 20, 40, 80, 160, 320: about 10 hours in all
@@ -40,19 +41,23 @@ def send_due(db: Session, send: Callable[[OutboxMessage], None], now: datetime |
     ).all()  # fmt: skip
     sent = failed = 0
     for message in due:
-        message.attempts += 1
+        error = None
         try:
-            send(message)
-        except Exception as error:  # any transport error means "retry later"
+            send(message)  # never under the write lock
+        except Exception as caught:  # any transport error means "retry later"
+            error = caught
+        begin_write(db, reload=False)  # the message's own row: nothing read is stale
+        message.attempts += 1
+        if error is None:
+            sent += 1
+            message.sent_at, message.last_error = now, None
+        else:
             failed += 1
             message.last_error = f"{type(error).__name__}: {error}"[:1000]
             if message.attempts >= MAX_ATTEMPTS:
                 message.failed_at = now
             else:
                 message.next_attempt_at = now + FIRST_DELAY * 2 ** (message.attempts - 1)
-        else:
-            sent += 1
-            message.sent_at, message.last_error = now, None
         db.commit()
     return sent, failed
 

@@ -49,6 +49,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import clock
 from portal.config import ConfigurationError, env_int, env_str
+from portal.database import begin_write
 from portal.extensions import db
 from portal.lookup_alert import init_lookup_alert
 from portal.models import RateLimitHit
@@ -224,10 +225,9 @@ class DatabaseStore:
         """Record a failure; `also(moment)` (the global hourly count) runs last in the same
         transaction, so its row is locked only until the commit; returns what it returns."""
         session = db.session()
-        # End the request's read transaction first: on SQLite (WAL) a write in a
-        # transaction whose snapshot another worker has since changed fails at once
-        # ("database is locked") instead of waiting for the lock.
-        session.commit()
+        # A write transaction from the start: on SQLite (WAL) a write in a transaction
+        # that read first fails at once ("database is locked") instead of waiting.
+        begin_write(session, reload=False)
         moment = clock.now()
         session.add(RateLimitHit(key=key, created_at=moment))
         if self._next_purge is None or moment >= self._next_purge:

@@ -19,6 +19,7 @@ from sqlalchemy import and_, select, tuple_
 from sqlalchemy.orm import Session
 
 from portal.backoffice.answers import decode_cursor
+from portal.database import begin_write
 from portal.models import AccessLog, Agent, Owner
 
 PAGE_SIZE = 50
@@ -32,6 +33,8 @@ def log_access(session: Session, agent: Agent, action: str, *, owner_id: int | N
         raise ValueError(f"unknown access {action!r}")
     entry = AccessLog(collectivite_id=agent.collectivite_id, agent_id=agent.id, action=action,
                       owner_id=owner_id, count=count, detail=detail or {})  # fmt: skip
+    # Its own write transaction, the page's objects kept loaded (the row depends on none).
+    begin_write(session, reload=False)
     session.add(entry)
     session.commit()
     return entry

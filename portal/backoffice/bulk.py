@@ -21,6 +21,7 @@ from portal.backoffice.followup import (
     precisions_of,
     set_precisions,
 )
+from portal.database import begin_write
 from portal.models import Agent, Event
 from portal.models.zlv import PRECISIONS, is_precision
 from portal.precisions import Precision
@@ -62,6 +63,7 @@ def attach_precision_to(
     category, label = precision
     if not is_precision(category, label):
         raise FollowupError("unknown-precision")
+    begin_write(session)  # the précisions kept are read under the write lock
     now, events = now or clock.now(), []
     for row in rows:
         if PRECISIONS[category][0] == "evolutions":

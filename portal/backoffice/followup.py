@@ -4,7 +4,11 @@ Each function takes a `QueueRow` already read through portal.backoffice.answers 
 to the agent's collectivité), writes the change and an Event per change (actor: the agent,
 before and after), marks the answer as seen by an agent and moves it to its queue tab.
 Nothing is committed here: the caller commits once (one request, one transaction; a bulk
-action, one transaction for the whole selection).
+action, one transaction for the whole selection). Each function, once the change is known
+to be allowed, begins the write transaction (portal.database.begin_write, which keeps the
+one begun already): what it reads from there on (the dwelling's status, its précisions) is
+read under the write lock, so two agents' changes never meet "database is locked" nor
+record a stale "before".
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from portal import clock
 from portal.backoffice.answers import QueueRow
+from portal.database import begin_write
 from portal.models import Agent, Event, HousingPrecision, Note
 from portal.models.zlv import OCCUPANCIES, PRECISIONS, is_allowed_status, is_precision
 from portal.precisions import Precision, suggested_precisions
@@ -61,6 +66,7 @@ def change_status(session: Session, agent: Agent, row: QueueRow, status: str,
         raise FollowupError("not-allowed-pair")
     if occupancy is not None and occupancy not in OCCUPANCIES:
         raise FollowupError("unknown-occupancy")
+    begin_write(session)
     now, housing, events = _now(now), row.housing, []
     if (housing.status, housing.sub_status) != (status, sub_status):
         events.append(_event(row, agent, "housing:status-updated", now,
@@ -96,6 +102,7 @@ def set_precisions(
     for category, (family, _labels) in PRECISIONS.items():
         if family == "evolutions" and len([p for p in wanted if p[0] == category]) > 1:
             raise FollowupError("one-evolution-per-category")
+    begin_write(session)
     now, housing = _now(now), row.housing
     current = precisions_of(session, housing.id)
     events = []
@@ -128,6 +135,7 @@ def add_note(session: Session, agent: Agent, row: QueueRow, content: str,
         raise FollowupError("note-too-long")
     if kind not in NOTE_KINDS:
         raise FollowupError("unknown-note-kind")
+    begin_write(session)
     now = _now(now)
     note = Note(collectivite_id=row.response.collectivite_id, housing_id=row.housing.id,
                 agent_id=agent.id, kind=kind, content=content, created_at=now)  # fmt: skip
@@ -140,6 +148,7 @@ def add_note(session: Session, agent: Agent, row: QueueRow, content: str,
 def mark_callback_done(session: Session, agent: Agent, row: QueueRow,
                        now: datetime | None = None) -> bool:  # fmt: skip
     """Record that the owner was called back; False if there was nothing to do."""
+    begin_write(session)
     if row.callback is None or row.callback.handled_at is not None:
         return False
     now = _now(now)

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from portal import clock
 from portal.backoffice.auth_log import auth_event
+from portal.database import begin_write
 from portal.models import AgentLoginThrottle
 
 
@@ -68,9 +69,9 @@ def record_failure(database: Session, email: str, agent_id: int | None = None) -
     key = throttle_key(email)
     moment = clock.now()
     window = _window()
-    # End the request's read transaction first (on SQLite a write in a transaction whose
-    # snapshot is stale fails at once instead of waiting for the lock).
-    database.commit()
+    # A write transaction from the start (on SQLite a write in a transaction that read
+    # first fails at once, "database is locked", instead of waiting for the lock).
+    begin_write(database)
     database.execute(
         delete(AgentLoginThrottle).where(
             AgentLoginThrottle.last_failure_at < moment - window,
@@ -124,7 +125,8 @@ def record_refused(email: str, agent_id: int | None = None) -> None:
 
 
 def clear(database: Session, email: str) -> None:
-    """Forget the failures of `email` (a success, a password reset; the caller commits)."""
+    """Forget the failures of `email` (a success, a password reset; the caller began the
+    write transaction, see portal.database.begin_write, and commits)."""
     database.execute(
         delete(AgentLoginThrottle).where(AgentLoginThrottle.key == throttle_key(email))
     )

@@ -29,6 +29,7 @@ from portal import clock
 from portal.backoffice import lockout, sessions
 from portal.backoffice.auth_log import auth_event
 from portal.backoffice.queries import agent_by_email
+from portal.database import begin_write
 from portal.models import Agent
 from portal.outbox import queue_mail
 from portal.passwords import hash_password
@@ -84,6 +85,7 @@ def request_reset(database: Session, email: str) -> None:
     if agent.password_reset_sent_at and moment - agent.password_reset_sent_at < RESEND_AFTER:
         auth_event("reset-requested", agent=agent.id, sent="no", reason="sent-recently")
         return
+    begin_write(database)  # the mail queued and the agent's mark together
     minutes = current_app.config["AGENT_PASSWORD_RESET_MINUTES"]
     link = current_app.config["PORTAL_BASE_URL"] + url_for(
         "backoffice.reset_password", jeton=make_token(agent)
@@ -103,7 +105,9 @@ def request_reset(database: Session, email: str) -> None:
 
 def set_new_password(database: Session, agent: Agent, password: str) -> None:
     """Change the password, end every session, lift the lock-out (commits)."""
-    agent.password_hash = hash_password(password)
+    password_hash = hash_password(password)  # (slow: before the write lock is taken)
+    begin_write(database)
+    agent.password_hash = password_hash
     agent.password_changed_at = clock.now()
     sessions.end_all(database, agent, "password-reset")
     lockout.clear(database, agent.email)

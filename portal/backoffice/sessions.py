@@ -44,10 +44,12 @@ from sqlalchemy.orm import Session
 
 from portal import clock
 from portal.backoffice.auth_log import auth_event
+from portal.browser_session import AGENT_TOKEN_KEY, owner_session_starting
+from portal.database import begin_write
 from portal.extensions import db
 from portal.models import Agent, AgentSession
 
-COOKIE_KEY = "agent_token"  # the key of the token inside Flask's session cookie
+COOKIE_KEY = AGENT_TOKEN_KEY  # the key of the token inside Flask's session cookie
 TOUCH_EVERY = timedelta(minutes=1)
 KEEP_ENDED = timedelta(days=30)
 
@@ -65,11 +67,12 @@ def max_age() -> timedelta:
 
 
 def start(agent: Agent) -> AgentSession:
-    """Sign `agent` in: a new record and a new cookie (commits)."""
+    """Sign `agent` in: a new record and a new cookie (one write transaction, with the
+    caller's if it began one; commits)."""
     previous = current()  # a session not finished (second factor pending) dies here
-    if previous is not None:
-        end(previous, "replaced")
     database = db.session()
+    begin_write(database)
+    replaced = previous is not None and _close(previous, "replaced")
     moment = clock.now()
     database.execute(
         delete(AgentSession).where(
@@ -90,6 +93,8 @@ def start(agent: Agent) -> AgentSession:
     )
     database.add(record)
     database.commit()
+    if replaced:
+        _ended(previous, "replaced")
     session.clear()  # nothing from before the sign-in survives, the CSRF token included
     session[COOKIE_KEY] = token
     g.agent_session = record
@@ -98,6 +103,7 @@ def start(agent: Agent) -> AgentSession:
 
 def rotate(record: AgentSession) -> None:
     """Give the current session a new token (after the second factor; commits)."""
+    begin_write(db.session())
     token = secrets.token_urlsafe(32)
     record.token_hash = hash_token(token)
     db.session.commit()
@@ -137,6 +143,7 @@ def current() -> AgentSession | None:
         g.session_timed_out = reason in ("expired", "idle")
         return None
     if moment - record.last_seen_at >= TOUCH_EVERY:
+        begin_write(database, reload=False)  # the record read just now stays loaded
         record.last_seen_at = moment
         database.commit()
     g.agent_session = record
@@ -145,11 +152,24 @@ def current() -> AgentSession | None:
 
 def end(record: AgentSession, reason: str) -> None:
     """End one session (commits)."""
-    if record.ended_at is None:
-        record.ended_at, record.ended_reason = clock.now(), reason
-        record.totp_pending_secret = None
+    begin_write(db.session())
+    if _close(record, reason):
         db.session.commit()
-        auth_event("session-ended", agent=record.agent_id, session=record.id, reason=reason)
+        _ended(record, reason)
+
+
+def _close(record: AgentSession, reason: str) -> bool:
+    """End `record` in the write transaction begun (not committed); False if it had
+    ended already."""
+    if record.ended_at is not None:
+        return False
+    record.ended_at, record.ended_reason = clock.now(), reason
+    record.totp_pending_secret = None
+    return True
+
+
+def _ended(record: AgentSession, reason: str) -> None:
+    auth_event("session-ended", agent=record.agent_id, session=record.id, reason=reason)
 
 
 def end_current(reason: str = "logout") -> None:
@@ -161,8 +181,21 @@ def end_current(reason: str = "logout") -> None:
     g.agent_session = None
 
 
+@owner_session_starting.connect
+def end_on_owner_link(_app, **_extra) -> None:
+    """A letter is opened in this browser: the agent signed in here, if any, is signed
+    out, the record ended (portal.browser_session: one audience per browser)."""
+    record = current()
+    if record is not None:
+        end(record, "owner-link")
+    session.pop(COOKIE_KEY, None)
+    g.agent_session = None
+    g.pop("agent", None)
+
+
 def end_all(database: Session, agent: Agent, reason: str, keep: AgentSession | None = None) -> int:
-    """End every live session of `agent` (but `keep`); returns how many (the caller commits)."""
+    """End every live session of `agent` (but `keep`); returns how many (the caller began
+    the write transaction, see portal.database.begin_write, and commits)."""
     query = update(AgentSession).where(
         AgentSession.agent_id == agent.id, AgentSession.ended_at.is_(None)
     )

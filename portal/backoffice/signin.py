@@ -23,6 +23,7 @@ from portal.backoffice import lockout, sessions, totp
 from portal.backoffice.auth import second_factor_done
 from portal.backoffice.auth_log import auth_event
 from portal.backoffice.queries import agent_by_email
+from portal.database import begin_write
 from portal.extensions import db
 from portal.models import AgentSession
 from portal.passwords import verify_password
@@ -54,6 +55,7 @@ def sign_in(email: str, password: str) -> Outcome:
     right = verify_password(agent.password_hash if usable else None, password)
     agent_id = agent.id if agent is not None else None
     if right:
+        begin_write(database)  # one write transaction: the lock-out, the agent, the session
         lockout.clear(database, email)
         agent.last_login_at = clock.now()
         record = sessions.start(agent)  # commits
@@ -95,7 +97,10 @@ def enrol(record: AgentSession, password: str, code: str) -> Outcome:
             return Outcome.LOCKED
         return Outcome.WRONG_PASSWORD
     replacing = agent.has_totp
-    if not totp.confirm_enrolment(agent, totp.enrolment_secret(record), code):
+    secret = totp.enrolment_secret(record)
+    begin_write(database)
+    if not totp.confirm_enrolment(agent, secret, code):
+        database.rollback()
         return Outcome.WRONG_CODE
     _second_factor_passed(record)
     auth_event("totp-enrolled", agent=agent.id, session=record.id)
@@ -103,6 +108,7 @@ def enrol(record: AgentSession, password: str, code: str) -> Outcome:
 
 
 def _second_factor_passed(record: AgentSession) -> None:
+    """The second factor passed: the record says so and gets a new token (commits)."""
+    begin_write(db.session())
     record.mfa_passed_at = clock.now()
-    db.session.commit()
-    sessions.rotate(record)
+    sessions.rotate(record)  # in the same write transaction

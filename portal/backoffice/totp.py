@@ -32,6 +32,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from portal import clock
+from portal.database import begin_write
 from portal.models import Agent, AgentSession
 
 STEP_SECONDS = 30
@@ -109,6 +110,7 @@ def check_agent_code(database: Session, agent: Agent, code: str) -> bool:
     if step is None:
         return False
     not_used_yet = or_(Agent.totp_last_step.is_(None), Agent.totp_last_step < step)
+    begin_write(database, reload=False)  # the UPDATE's condition rereads what it needs
     claimed = database.execute(
         update(Agent)
         .where(Agent.id == agent.id, not_used_yet)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.backoffice import sessions, totp
 from portal.backoffice.auth_log import auth_event
+from portal.database import begin_write
 from portal.extensions import db
 from portal.models import Agent, Collectivite
 from portal.models.collectivite import AGENT_ROLES
@@ -35,14 +36,16 @@ def create_agent(email: str, siren: str, full_name: str, role: str, password: st
         raise click.BadParameter(f"at least {MIN_LENGTH} characters", param_hint="--password")
     if is_common_password(password):
         raise click.BadParameter("a common password: choose another", param_hint="--password")
+    password_hash = hash_password(password)  # (slow: before the write lock)
     session = db.session()
+    begin_write(session)  # the checks and the new row, in one write transaction
     collectivite = session.scalar(select(Collectivite).where(Collectivite.siren == siren))
     if collectivite is None:
         raise click.BadParameter(f"no collectivité with SIREN {siren}", param_hint="--siren")
     if session.scalar(select(Agent).where(Agent.email == email)) is not None:
         raise click.ClickException(f"An agent with the e-mail {email} already exists.")
     session.add(Agent(collectivite=collectivite, email=email, full_name=full_name, role=role,
-                      password_hash=hash_password(password)))  # fmt: skip
+                      password_hash=password_hash))  # fmt: skip
     session.commit()
     click.echo(f"Agent {email} ({role}) created for {collectivite.name}.")
 
@@ -70,6 +73,7 @@ def account_command(name: str):
         @click.argument("email")
         def command(email: str) -> None:
             agent = _agent(email)
+            begin_write(db.session())
             event, message = act(agent)
             db.session.commit()
             if event:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal import clock, jobs
 from portal.campaigns import returns, schedule
+from portal.database import begin_write
 from portal.extensions import db
 from portal.models import Campaign, Collectivite, Job, JobFile
 from portal.models.zlv import COLLECTIVITE_KINDS
@@ -57,6 +58,7 @@ def letters(campaign_id: int, out: Path) -> None:
     if found is None:
         raise click.BadParameter(f"no campaign {campaign_id}", param_hint="CAMPAIGN")
     job = Job(collectivite_id=found.collectivite_id, kind="letters", campaign_id=found.id)
+    begin_write(session, reload=False)
     session.add(job)
     session.commit()
 
@@ -78,6 +80,7 @@ def letters(campaign_id: int, out: Path) -> None:
 def tick() -> None:
     """Daily: move the housings of campaigns whose send date is reached (idempotent)."""
     session = db.session()
+    begin_write(session)
     moved = schedule.tick(session)
     session.commit()
     click.echo(f"{moved} housing(s) moved to « En attente de retour ».")
@@ -104,6 +107,7 @@ def create_collectivite(siren: str, name: str, short_name: str | None, kind: str
     if any(len(code) != 5 for code in codes):
         raise click.BadParameter("INSEE codes have 5 characters", param_hint="--perimeter")
     session = db.session()
+    begin_write(session)
     if session.scalar(select(Collectivite).where(Collectivite.siren == siren)):
         raise click.ClickException(f"a collectivité with SIREN {siren} exists already")
     session.add(Collectivite(siren=siren, name=name.strip(), short_name=short_name, kind=kind,

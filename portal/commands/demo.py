@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portal import jobs
+from portal.database import begin_write
 from portal.demo import DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, demo_campaign, load_demo
 from portal.extensions import db
 from portal.letters.codes import format_code
@@ -53,6 +54,7 @@ def _letters_pdf(session) -> Path:
     if done is None:
         done = Job(collectivite_id=campaign.collectivite_id, kind="letters",
                    campaign_id=campaign.id)  # fmt: skip
+        begin_write(session, reload=False)
         session.add(done)
         session.commit()
         if jobs.run(current_app._get_current_object(), done.id) != "done":

@@ -23,6 +23,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from portal import clock
+from portal.database import begin_write
 from portal.models import Job, JobFile
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def state(job: Job, now: datetime | None = None) -> str:
 
 def submit(session: Session, job: Job, files: list[JobFile] = ()) -> Job:
     """Record the job and its files, commit, and hand it to the configured runner."""
+    begin_write(session, reload=False)  # (the caller's, if it began one)
     job.state, job.done, job.error = "queued", 0, None
     session.add(job)
     for file in files:
@@ -66,6 +68,7 @@ def restart(session: Session, job: Job) -> bool:
     """Queue again a failed job (or one that stalled). False if it is not failed."""
     if state(job) != "failed":
         return False
+    begin_write(session, reload=False)  # the UPDATE's condition checks the state again
     claimed = session.execute(
         update(Job).where(Job.id == job.id, Job.state == job.state)
         .values(state="queued", done=0, error=None, started_at=None, heartbeat_at=None,

@@ -27,6 +27,7 @@ SESSION_END_REASONS = (
     "locked",  # too many wrong codes at the second step
     "cli",  # `portal agents end-sessions`
     "replaced",  # a new sign-in in the same browser
+    "owner-link",  # a letter's link or code opened in the same browser
 )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from portal import clock
+from portal.database import begin_write
 from portal.letters.codes import hash_code, hash_token
 from portal.models import Campaign, Letter
 
@@ -69,7 +70,7 @@ def open_letter(session: Session, letter: Letter, now: datetime | None = None) -
     lock once another has written: "database is locked")."""
     if letter.first_visit_at is not None:
         return
-    session.commit()  # ends the transaction that read the letter
+    begin_write(session, reload=False)  # ends the transaction that read the letter
     first_visit = update(Letter).where(Letter.id == letter.id, Letter.first_visit_at.is_(None))
     session.execute(first_visit.values(first_visit_at=now or clock.now()))
     session.commit()

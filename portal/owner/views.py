@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 
+from portal import browser_session
 from portal.extensions import db
 from portal.i18n import select_locale
 from portal.models import Collectivite
@@ -50,7 +51,7 @@ def landing():
     """The owner's landing, the page every scan leads to: one rendering per campaign,
     language and stage serves every owner of the campaign (see portal.pagecache), each
     request checked by one query that also reads the owner's own facts."""
-    state = landing_state(db.engine, session.get("letter_id"))
+    state = landing_state(db.engine, browser_session.owner_letter_id())
     if state is None:
         return render_template("owner/link_invalid.html"), 404
     answered_on = format_date(state.submitted_at, "long") if state.submitted_at else ""

@@ -10,6 +10,7 @@ from portal.backoffice import blueprint, sessions, signin, totp
 from portal.backoffice.auth import login_required, second_factor_done, session_required
 from portal.backoffice.forms import ActionForm, LogoutForm, TotpEnrolForm
 from portal.backoffice.signin import Outcome
+from portal.database import begin_write
 from portal.extensions import db
 from portal.redirects import safe_next
 
@@ -32,7 +33,9 @@ def end_other_sessions():
     if not form.validate_on_submit():
         abort(400)
     database = db.session()
-    count = sessions.end_all(database, g.agent, "other-sessions", keep=sessions.current())
+    keep = sessions.current()
+    begin_write(database)
+    count = sessions.end_all(database, g.agent, "other-sessions", keep=keep)
     database.commit()
     if count:
         flash(

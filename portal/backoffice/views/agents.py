@@ -14,6 +14,7 @@ from portal.backoffice.auth import admin_required
 from portal.backoffice.auth_log import auth_event
 from portal.backoffice.forms import ActionForm
 from portal.backoffice.queries import agent_of, agents_of
+from portal.database import begin_write
 from portal.extensions import db
 from portal.models import Agent
 
@@ -52,6 +53,7 @@ def disable_agent(agent_id: int):
         flash(_("Vous ne pouvez pas désactiver votre propre compte."), "error")
         return _back()
     database = db.session()
+    begin_write(database)
     agent.is_active = False
     sessions.end_all(database, agent, "agent-disabled")
     database.commit()
@@ -70,6 +72,7 @@ def disable_agent(agent_id: int):
 @admin_required
 def enable_agent(agent_id: int):
     agent = _colleague(agent_id)
+    begin_write(db.session())
     agent.is_active = True
     db.session.commit()
     auth_event("agent-enabled", agent=agent.id, by=g.agent.id)
@@ -83,6 +86,7 @@ def end_agent_sessions(agent_id: int):
     agent = _colleague(agent_id)
     database = db.session()
     keep = sessions.current() if agent.id == g.agent.id else None
+    begin_write(database)
     count = sessions.end_all(database, agent, "admin", keep=keep)
     database.commit()
     name = agent.full_name or agent.email
@@ -107,6 +111,7 @@ def reset_agent_totp(agent_id: int):
         flash(_("Pour changer votre propre application, passez par « Mon compte »."), "error")
         return _back()
     database = db.session()
+    begin_write(database)
     totp.reset(agent)
     sessions.end_all(database, agent, "totp-reset")
     database.commit()

@@ -104,6 +104,7 @@ def campaign_generate(campaign_id: int):
     session, found = db.session(), _campaign(campaign_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    begin_write(session)  # a second click waits for the first one's job, and finds it
     latest = queries.latest_job(session, g.collectivite.id, found.id)
     if latest is not None and jobs.state(latest) in ("queued", "running"):  # a second click
         return redirect(url_for("backoffice.campaign_job", campaign_id=found.id,

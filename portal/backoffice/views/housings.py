@@ -32,6 +32,7 @@ from portal.backoffice.housings import communes, housing_page, known_ids, matchi
 from portal.backoffice.paging import pagination
 from portal.campaigns.build import CampaignError, create_campaign, recipients
 from portal.campaigns.schedule import set_send_date
+from portal.database import begin_write
 from portal.extensions import db
 from portal.guidance import current_content
 from portal.models.zlv import STATUSES
@@ -160,6 +161,7 @@ def create(form: CampaignForm, ids: list[int], filters: dict, every: bool = Fals
     """Create the campaign and its letters, move the housings if the send date is reached,
     and go to the campaign's page."""
     session = db.session()
+    begin_write(session)  # the recipients are read under the write lock
     try:
         built = create_campaign(session, g.collectivite.id, g.agent.id, form.titre.data,
                                 form.description.data or "", None, ids)  # fmt: skip
