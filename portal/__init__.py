@@ -21,6 +21,7 @@ def create_app(config: str | type[Config] | Config | None = None, **overrides) -
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    register_converters(app)
     load_config(app, config, overrides)
     register_extensions(app)
     register_rate_limits(app)
@@ -41,6 +42,13 @@ def load_config(app: Flask, config, overrides: dict) -> None:
     app.config.from_object(settings)
     app.config["PORTAL_ENV"] = settings.NAME
     app.config.update(overrides)
+
+
+def register_converters(app: Flask) -> None:
+    """`<int:…>` in every route is bounded to the database's integer range (a 404 beyond)."""
+    from portal.bounds import BoundedIntegerConverter
+
+    app.url_map.converters["int"] = BoundedIntegerConverter
 
 
 def register_extensions(app: Flask) -> None:
