@@ -94,12 +94,13 @@ def test_a_nul_byte_in_the_sign_in_email_is_a_form_error(client):
     assert "caractères non autorisés" in response.get_data(as_text=True)
 
 
-def test_a_nul_byte_in_a_queue_filter_is_ignored(client, session):
+def test_a_nul_byte_in_a_list_filter_is_shown_and_ignored(client, session):
+    """As for any bad filter: a 400 naming the field, the list shown unfiltered by it."""
     signed_in_agent(client, session)
-    response = client.get("/gestion/reponses", query_string={"q": "a\x00b"})
-    assert response.status_code == 200
-    response = client.get("/gestion/logements", query_string={"q": "a\x00b"})
-    assert response.status_code in (200, 400)
+    for path, name in (("/gestion/reponses", "q"), ("/gestion/logements", "commune")):
+        response = client.get(path, query_string={name: "a\x00b"})
+        assert response.status_code == 400, path
+        assert "caractères non autorisés" in response.get_data(as_text=True)
 
 
 class TextForm(PortalForm):
@@ -149,7 +150,7 @@ class ChoiceForm(PortalForm):
 
 
 @pytest.mark.parametrize("field", ["kind", "side", "many"])
-@pytest.mark.parametrize("value", [" ", "  ", "\t", "zz"])
+@pytest.mark.parametrize("value", [" ", "  ", "\u00a0", "zz"])
 def test_an_optional_choice_refuses_a_value_not_among_its_choices(app, field, value):
     from werkzeug.datastructures import MultiDict
 
@@ -167,10 +168,12 @@ def test_an_optional_choice_left_empty_is_fine(app):
         assert form.validate(), form.errors
 
 
-def test_a_queue_filter_of_spaces_is_ignored(client, session):
+def test_a_queue_filter_of_spaces_is_shown_and_ignored(client, session):
     signed_in_agent(client, session)
-    response = client.get("/gestion/reponses", query_string={"campaign": " "})
-    assert response.status_code == 200
+    for name in ("campaign", "commune", "aid", "situation", "callback"):
+        response = client.get("/gestion/reponses", query_string={name: " "})
+        assert response.status_code == 400, name
+        assert "Choisissez une des réponses proposées" in response.get_data(as_text=True)
 
 
 # --- 4. The JSON API ---------------------------------------------------------------------
