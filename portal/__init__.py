@@ -21,7 +21,7 @@ def create_app(config: str | type[Config] | Config | None = None, **overrides) -
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
-    register_converters(app)
+    register_input_bounds(app)
     load_config(app, config, overrides)
     register_extensions(app)
     register_rate_limits(app)
@@ -44,11 +44,13 @@ def load_config(app: Flask, config, overrides: dict) -> None:
     app.config.update(overrides)
 
 
-def register_converters(app: Flask) -> None:
-    """`<int:…>` in every route is bounded to the database's integer range (a 404 beyond)."""
-    from portal.bounds import BoundedIntegerConverter
+def register_input_bounds(app: Flask) -> None:
+    """`<int:…>` in every route is bounded to the database's integer range (a 404 beyond);
+    JSON nested too deeply is unparseable, not a RecursionError."""
+    from portal.bounds import BoundedIntegerConverter, BoundedJSONProvider
 
     app.url_map.converters["int"] = BoundedIntegerConverter
+    app.json = BoundedJSONProvider(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1  # PostgreSQL's `integer`
@@ -28,6 +29,18 @@ class BoundedIntegerConverter(IntegerConverter):
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
         bounded = MAX_ID if max is None or max > MAX_ID else max
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=bounded, signed=signed)
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deeply for the parser (100,000 `[`) is
+    unparseable like any bad JSON (`request.get_json` fails with a 400, or gives None when
+    `silent`), not a RecursionError."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error
 
 
 def parse_id(value: object, maximum: int = MAX_ID) -> int | None:
