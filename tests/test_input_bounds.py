@@ -205,3 +205,39 @@ def test_every_405_says_which_methods_are_allowed(client):
         response = client.open(path, method=method)
         assert response.status_code == 405, (path, method)
         assert response.headers.get("Allow"), (path, method)
+
+
+def test_an_answers_precisions_or_note_kind_of_spaces_is_refused(app, client, session):
+    from sqlalchemy import select
+
+    from portal.models import Note, Response
+    from tests.backoffice.answers_support import answered_letter
+    from tests.builders import make_collectivite
+
+    town = make_collectivite(session)
+    session.commit()
+    letter = answered_letter(app, session, town)
+    signed_in_agent(client, session, town)
+    response = session.scalar(select(Response).where(Response.letter_id == letter.id))
+    page = f"/gestion/reponses/{response.id}"
+    token = csrf_token(client, page)
+    for action, data in (("/precisions", {"precisions": " "}),
+                         ("/notes", {"content": "Appelé", "kind": " "}),
+                         ("/notes", {"content": "a\x00b"})):  # fmt: skip
+        answer = client.post(page + action, data={"csrf_token": token, **data})
+        assert answer.status_code == 400, (action, data)
+    session.rollback()
+    assert session.scalar(select(Note)) is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/?next=/%00", "/langue/en?next=/%00", "/gestion/connexion?next=/%00",
+     "/gestion/mot-de-passe/nouveau?jeton=%00", "/gestion/reponses?apres=%00.%00",
+     "/gestion/campagnes/1?page=%00", "/gestion/logements?page=%00", "/aides/%00",
+     "/diagnostic/%00", "/sortie/%00", "/l/%00"],
+)  # fmt: skip
+def test_a_nul_byte_anywhere_in_the_query_string_is_never_a_500(client, session, path):
+    signed_in_agent(client, session)
+    response = client.get(path, checks_off={"title": "any page, error or not"})
+    assert response.status_code < 500, path
