@@ -21,6 +21,7 @@ def create_app(config: str | type[Config] | Config | None = None, **overrides) -
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    register_input_bounds(app)
     load_config(app, config, overrides)
     register_logging(app)
     register_extensions(app)
@@ -48,6 +49,15 @@ def register_logging(app: Flask) -> None:
     from portal.logs import init_logging
 
     init_logging(app)
+
+
+def register_input_bounds(app: Flask) -> None:
+    """`<int:…>` in every route is bounded to the database's integer range (a 404 beyond);
+    JSON nested too deeply is unparseable, not a RecursionError."""
+    from portal.bounds import BoundedIntegerConverter, BoundedJSONProvider
+
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.json = BoundedJSONProvider(app)
 
 
 def register_extensions(app: Flask) -> None:

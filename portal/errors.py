@@ -36,8 +36,12 @@ def init_errorhandlers(app: Flask) -> None:
         if error.code >= 500:
             return server_error(error)
         body, code = render_error(error.code, error.description)
+        # The exception's own headers (`Allow` of a 405, `WWW-Authenticate`…), not its body's.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
         retry_after = getattr(error, "retry_after", None)  # 429s from the rate limits
-        return body, code, {"Retry-After": str(retry_after)} if retry_after else {}
+        if retry_after:
+            headers["Retry-After"] = str(retry_after)
+        return body, code, headers
 
     @app.errorhandler(InternalServerError)
     def server_error(error: Exception):

@@ -7,6 +7,7 @@ from flask import jsonify, url_for
 from portal import __version__
 from portal.api import blueprint
 from portal.guidance import current_content
+from portal.rules.validate import CONTEXT_NUMBER_MAX
 
 QUESTION_SCHEMA = {
     "radios": lambda q: {"type": "string", "enum": sorted(q.values)},
@@ -32,7 +33,9 @@ def document() -> dict:
         for q in content.questions.values()
     }
     context = {
-        name: {"type": "boolean"} if spec.type == "boolean" else {"type": "number"}
+        name: {"type": "boolean"}
+        if spec.type == "boolean"
+        else {"type": "number", "minimum": 0, "maximum": CONTEXT_NUMBER_MAX}
         for name, spec in content.context.items()
     }
     context["commune_density_level"] = {"type": "integer", "minimum": 1, "maximum": 7}

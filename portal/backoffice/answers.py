@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, distinct, exists, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
+from portal.bounds import MAX_ID, parse_id
 from portal.models import (
     Campaign,
     Event,
@@ -158,12 +159,14 @@ def encode_cursor(response: Response) -> str:
     return f"{int(moment.timestamp() * 1_000_000)}.{response.id}"
 
 
-def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    """The position after which the next page starts; None for a missing or bad cursor."""
+def decode_cursor(cursor: str | None, largest_id: int = MAX_ID) -> tuple[datetime, int] | None:
+    """The position after which the next page starts; None for a missing or bad cursor
+    (an id beyond `largest_id`, what the table's key can hold, among them)."""
     try:
         micros, response_id = (cursor or "").split(".")
         moment = datetime.fromtimestamp(int(micros) / 1_000_000, UTC)
-        return moment, int(response_id)
+        after = parse_id(response_id, largest_id)
+        return None if after is None else (moment, after)
     except (ValueError, OverflowError, OSError):
         return None
 

@@ -19,6 +19,7 @@ from sqlalchemy import and_, select, tuple_
 from sqlalchemy.orm import Session
 
 from portal.backoffice.answers import decode_cursor
+from portal.bounds import MAX_BIG_ID
 from portal.database import begin_write
 from portal.models import AccessLog, Agent, Owner
 
@@ -69,7 +70,7 @@ def access_page(session: Session, collectivite_id: int, cursor: str | None = Non
         .where(AccessLog.collectivite_id == collectivite_id)
         .order_by(AccessLog.created_at.desc(), AccessLog.id.desc())
     )  # fmt: skip
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, MAX_BIG_ID)
     if after is not None:
         statement = statement.where(tuple_(AccessLog.created_at, AccessLog.id) < after)
     rows = [

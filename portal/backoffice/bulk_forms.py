@@ -13,10 +13,9 @@ from wtforms.validators import InputRequired, StopValidation
 
 from portal.backoffice.answer_forms import CATEGORY_TITLES, StatusForm, precision_value
 from portal.backoffice.bulk import MAX_SELECTION
+from portal.bounds import parse_id
 from portal.forms import PortalForm, SelectChoice, SelectField
 from portal.models.zlv import PRECISIONS
-
-LARGEST_ID = 2**63 - 1
 
 
 class TickedIdsField(Field):
@@ -40,10 +39,11 @@ class TickedIdsField(Field):
         self.raw_data = formdata.getlist(self.name)
         ids = []
         for value in self.raw_data:
-            if not value.isascii() or not value.isdigit() or not 0 < int(value) <= LARGEST_ID:
+            number = parse_id(value)
+            if number is None:
                 self.process_errors.append(self.messages["invalid"])
                 return
-            ids.append(int(value))
+            ids.append(number)
         self.data = list(dict.fromkeys(ids))
 
     def pre_validate(self, form) -> None:

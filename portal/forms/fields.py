@@ -29,6 +29,7 @@ from markupsafe import Markup
 from wtforms import fields as wtforms_fields
 from wtforms.fields import SelectChoice
 from wtforms.fields.core import Field
+from wtforms.validators import StopValidation, ValidationError
 
 # Render-time options that are params of the macros rather than HTML attributes.
 OPTIONS = (
@@ -204,6 +205,20 @@ class CheckboxWidget(DsfrWidget):
         return {"value": "y", "checked": bool(field.data)}
 
 
+def refuse_unknown_choice(check, field, form) -> None:
+    """Run the field's choice `check`; a value not among the choices stops the validation.
+
+    WTForms' `Optional()` takes a value of spaces for "nothing sent" and clears the errors
+    found so far: the invalid-choice error would be dropped and the spaces kept as data.
+    """
+    if field.process_errors:  # not even coercible (`coerce=int` given "abc")
+        raise StopValidation()
+    try:
+        check(form)
+    except ValidationError as error:
+        raise StopValidation(error.args[0] if error.args else None) from error
+
+
 class ChoiceMixin:
     """Nothing chosen is the job of the field's required validator, with its own message."""
 
@@ -224,7 +239,7 @@ class ChoiceMixin:
     def pre_validate(self, form):
         if self.data in (None, ""):
             return
-        super().pre_validate(form)
+        refuse_unknown_choice(super().pre_validate, self, form)
 
     @property
     def error_anchor(self) -> str:
@@ -361,7 +376,8 @@ class MultiCheckboxField(ChoiceMixin, wtforms_fields.SelectMultipleField):
         wtforms_fields.SelectMultipleField.process_formdata(self, valuelist)
 
     def pre_validate(self, form):
-        wtforms_fields.SelectMultipleField.pre_validate(self, form)
+        check = wtforms_fields.SelectMultipleField.pre_validate.__get__(self)
+        refuse_unknown_choice(check, self, form)
 
 
 CheckboxesField = MultiCheckboxField

@@ -5,9 +5,20 @@ Errors name the field: {"answers.situation": "…", "context.idf": "…"}.
 
 from __future__ import annotations
 
+import math
 from numbers import Real
 
 from portal.rules.model import Content
+
+# A context number (a living area in m², a density level) is at least 0 and at most this:
+# beyond, the formulas' amounts would overflow.
+CONTEXT_NUMBER_MAX = 1_000_000
+
+
+def is_number(value) -> bool:
+    """A finite JSON number (not a boolean; NaN and ±Infinity, which Python's json reads,
+    are not)."""
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class InputError(ValueError):
@@ -40,7 +51,7 @@ def validate_answers(content: Content, answers) -> dict:
                 continue
             value = sorted(set(value))
         elif question.type == "number":
-            if isinstance(value, bool) or not isinstance(value, Real):
+            if not is_number(value):
                 errors[field] = "must be a number"
                 continue
             low, high = question.minimum, question.maximum
@@ -75,8 +86,10 @@ def validate_context(content: Content, context) -> dict:
         value = context[name]
         if spec.type == "boolean" and not isinstance(value, bool):
             errors[field] = "must be true or false"
-        elif spec.type == "number" and (isinstance(value, bool) or not isinstance(value, Real)):
+        elif spec.type == "number" and not is_number(value):
             errors[field] = "must be a number"
+        elif spec.type == "number" and not 0 <= value <= CONTEXT_NUMBER_MAX:
+            errors[field] = f"must be a number from 0 to {CONTEXT_NUMBER_MAX}"
         else:
             clean[name] = value
     if "commune_density_level" in clean and clean["commune_density_level"] not in range(1, 8):

@@ -127,7 +127,7 @@ def test_an_answer_can_be_changed_from_the_check_page(client, opened):
     [("situation", "", "Indiquez la situation du logement"),
      ("situation", "demolished", "Choisissez une des réponses proposées"),
      ("situation", "vacant" * 1000, "Choisissez une des réponses proposées"),
-     ("situation", "\u202e\x00vacant", "Choisissez une des réponses proposées")],
+     ("situation", "\u202e\x00vacant", "caractères non autorisés")],
 )  # fmt: skip
 def test_bad_answers_get_a_message_and_store_nothing(client, session, opened, question, value,
                                                      message):  # fmt: skip
