@@ -13,6 +13,7 @@ from portal.config import ConfigurationError, ProductionConfig, config_class
 
 def init_commands(app: Flask) -> None:
     from portal.commands import agents, content, database, demo, digest, i18n, outbox, security
+    from portal.commands.retention import retention_group
     from portal.commands.campaigns import campaign, collectivite, worker
     from portal.commands.imports import import_file
 
@@ -27,6 +28,7 @@ def init_commands(app: Flask) -> None:
     app.cli.add_command(campaign, name="campaigns")  # `portal campaigns tick` reads well too
     app.cli.add_command(collectivite)
     app.cli.add_command(worker)
+    app.cli.add_command(retention_group)
 
 
 def _create_app(*_args):

@@ -129,6 +129,31 @@ class Config:
         # A TOTP code after the password, for every agent (always on in production).
         self.AGENT_TOTP_REQUIRED = env_bool("AGENT_TOTP_REQUIRED", False)
 
+        # How long personal data is kept (portal/retention.py; `portal retention purge`, daily,
+        # deletes or anonymises what is past it; the privacy page states these figures).
+        # Call-back contact details (phone, e-mail, note): 12 months after an agent handled
+        # the request (time to call back, and to answer "you called me, who are you?"), and
+        # 18 months after the request in any case (a request nobody handled is not kept
+        # forever: CNIL's rule of the shortest period that serves the purpose).
+        self.RETENTION_CALLBACK_HANDLED_DAYS = env_int("RETENTION_CALLBACK_HANDLED_DAYS", 365)
+        self.RETENTION_CALLBACK_DAYS = env_int("RETENTION_CALLBACK_DAYS", 548)
+        # Owners' answers: 3 years after the owner's latest return, the span of a ZLV
+        # follow-up (a vacancy is worked on over several campaigns, about one a year).
+        self.RETENTION_ANSWERS_DAYS = env_int("RETENTION_ANSWERS_DAYS", 3 * 365)
+        # Agents' access log: 1 year (CNIL recommends 6 months to 1 year for traceability
+        # logs: long enough to investigate a misuse reported late, no longer).
+        self.RETENTION_ACCESS_LOG_DAYS = env_int("RETENTION_ACCESS_LOG_DAYS", 365)
+        # Agents' ended or expired sessions: 30 days (the account page, an investigation of
+        # a stolen session), as portal/backoffice/sessions.py KEEP_ENDED.
+        self.RETENTION_SESSION_DAYS = env_int("RETENTION_SESSION_DAYS", 30)
+        # Job files (uploaded owners files, letters PDF and recipients CSV, import reports):
+        # 90 days after the job, time to print, post and reprint; the data itself lives on
+        # in the housings and owners, these are copies.
+        self.RETENTION_JOB_FILE_DAYS = env_int("RETENTION_JOB_FILE_DAYS", 90)
+        # Rate-limit hits (keyed hashes of addresses): 24 hours, beyond the longest window of
+        # CODE_FAILURE_LIMITS and AGENT_LOGIN_ADDRESS_LIMITS (keep it so).
+        self.RETENTION_RATE_LIMIT_HOURS = env_int("RETENTION_RATE_LIMIT_HOURS", 24)
+
     def check(self) -> None:
         """Refuse to start with a missing or unsafe setting, naming the variable."""
         for name in self.REQUIRED_VARIABLES:
