@@ -13,9 +13,9 @@ from portal.config import ConfigurationError, ProductionConfig, config_class
 
 def init_commands(app: Flask) -> None:
     from portal.commands import agents, content, database, demo, digest, i18n, outbox, security
-    from portal.commands.retention import retention_group
     from portal.commands.campaigns import campaign, collectivite, worker
     from portal.commands.imports import import_file
+    from portal.commands.retention import retention_group
 
     groups = (database.db, i18n.i18n, content.content, content.rules, outbox.outbox)
     for group in (*groups, security.security, digest.digest):

@@ -121,7 +121,7 @@ def _job_files_due(now: datetime, periods: Periods) -> ColumnElement[bool]:
 
 
 def _grouped(session: Session, statement) -> Counter:
-    return Counter({collectivite_id: count for collectivite_id, count in session.execute(statement)})
+    return Counter(dict(session.execute(statement).tuples().all()))
 
 
 def _count_statements(now: datetime, periods: Periods) -> dict:
@@ -146,8 +146,8 @@ def count(session: Session, now: datetime, periods: Periods) -> Report:
     """What a purge at `now` would touch; changes nothing."""
     statements = _count_statements(now, periods)
     counts = {kind: _grouped(session, statements[kind]) for kind in KINDS}
-    hits = session.scalar(select(func.count()).select_from(RateLimitHit)
-                          .where(RateLimitHit.created_at < now - periods.rate_limit_hits))  # fmt: skip
+    old_hits = RateLimitHit.created_at < now - periods.rate_limit_hits
+    hits = session.scalar(select(func.count()).select_from(RateLimitHit).where(old_hits))
     return Report(counts, hits or 0)
 
 
@@ -205,8 +205,8 @@ def purge(session: Session, now: datetime, periods: Periods) -> Report:
     session.commit()
 
     begin_write(session)
-    result = session.execute(delete(RateLimitHit).where(
-        RateLimitHit.created_at < now - periods.rate_limit_hits).execution_options(**no_sync))  # fmt: skip
+    old_hits = RateLimitHit.created_at < now - periods.rate_limit_hits
+    result = session.execute(delete(RateLimitHit).where(old_hits).execution_options(**no_sync))
     report.rate_limit_hits = result.rowcount or 0
     session.commit()
 
