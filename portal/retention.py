@@ -121,7 +121,7 @@ def _job_files_due(now: datetime, periods: Periods) -> ColumnElement[bool]:
 
 
 def _grouped(session: Session, statement) -> Counter:
-    return Counter(dict(session.execute(statement).tuples().all()))
+    return Counter({collectivite_id: n for collectivite_id, n in session.execute(statement)})
 
 
 def _count_statements(now: datetime, periods: Periods) -> dict:
@@ -133,10 +133,10 @@ def _count_statements(now: datetime, periods: Periods) -> dict:
         "access_log": select(AccessLog.collectivite_id, func.count())
             .where(AccessLog.created_at < now - periods.access_log)
             .group_by(AccessLog.collectivite_id),
-        "agent_sessions": select(Agent.collectivite_id, func.count())
+        "agent_sessions": select(Agent.collectivite_id, func.count()).select_from(AgentSession)
             .join(Agent, Agent.id == AgentSession.agent_id)
             .where(_sessions_due(now, periods)).group_by(Agent.collectivite_id),
-        "job_files": select(Job.collectivite_id, func.count())
+        "job_files": select(Job.collectivite_id, func.count()).select_from(JobFile)
             .join(Job, Job.id == JobFile.job_id)
             .where(_job_files_due(now, periods)).group_by(Job.collectivite_id),
     }  # fmt: skip
