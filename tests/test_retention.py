@@ -222,3 +222,16 @@ def test_periods_come_from_the_configuration(app, session, data, monkeypatch):
     output = _invoke(app, "--dry-run")
     assert "Would purge: 2 access log line(s) deleted" in output
     assert "Would purge: 0 response(s) anonymised" in output
+
+
+def test_the_privacy_page_states_the_periods(app, client, monkeypatch):
+    page = client.get("/donnees-personnelles").get_data(as_text=True)
+    for period in ("1\u00a0an après que la collectivité a traité", "au plus tard 18\u00a0mois",
+                   "3\u00a0ans après", "votre adresse\u00a0: 3\u00a0mois",
+                   "agents de la collectivité\u00a0: 1\u00a0an", "24\u00a0heures"):  # fmt: skip
+        assert period in page
+    monkeypatch.setitem(app.config, "RETENTION_ANSWERS_DAYS", 400)
+    client.get("/langue/en?next=/donnees-personnelles")
+    page = client.get("/donnees-personnelles").get_data(as_text=True)
+    assert "13 months after your last answer" in page
+    assert "at the latest 18 months after you made it" in page
