@@ -21,6 +21,7 @@ from portal.models import (
     Response,
 )
 from tests.builders import make_agent, make_campaign, make_collectivite, make_letter
+from tests.conftest import csrf_token, sign_in
 
 NOW = datetime(2030, 6, 1, 3, 0, tzinfo=UTC)
 
@@ -115,7 +116,7 @@ def data(session, now):
     session.add_all([RateLimitHit(key="a" * 64, created_at=ago(hours=25)),
                      RateLimitHit(key="b" * 64, created_at=ago(hours=1))])  # fmt: skip
     session.commit()
-    rows.update(town=town, other=other, campaign=campaign)
+    rows.update(town=town, other=other, campaign=campaign, agent=agent)
     return rows
 
 
@@ -235,3 +236,17 @@ def test_the_privacy_page_states_the_periods(app, client, monkeypatch):
     page = client.get("/donnees-personnelles").get_data(as_text=True)
     assert "13 months after your last answer" in page
     assert "at the latest 18 months after you made it" in page
+
+
+def test_the_back_office_shows_an_anonymised_answer(app, client, session, data):
+    _invoke(app)
+    sign_in(client, data["agent"].email)
+    page = client.get(f"/gestion/reponses/{data['response_past'].id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "0612345678" not in text and "Appelez ma fille" not in text
+    token = csrf_token(client, "/gestion/reponses")
+    export = client.post("/gestion/reponses/export.csv", data={"csrf_token": token})
+    assert export.status_code == 200
+    # Only the call-back request still inside its period keeps its note.
+    assert export.get_data(as_text=True).count("Après 18 h") == 1
