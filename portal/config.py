@@ -150,6 +150,10 @@ class Config:
         # 90 days after the job, time to print, post and reprint; the data itself lives on
         # in the housings and owners, these are copies.
         self.RETENTION_JOB_FILE_DAYS = env_int("RETENTION_JOB_FILE_DAYS", 90)
+        # E-mails of the outbox (an owner's address and call-back receipt): 30 days after
+        # sent or given up, time to answer "did my e-mail go?"; the call-back request keeps
+        # the address for its own period.
+        self.RETENTION_OUTBOX_DAYS = env_int("RETENTION_OUTBOX_DAYS", 30)
         # Rate-limit hits (keyed hashes of addresses): 24 hours, beyond the longest window of
         # CODE_FAILURE_LIMITS and AGENT_LOGIN_ADDRESS_LIMITS (keep it so).
         self.RETENTION_RATE_LIMIT_HOURS = env_int("RETENTION_RATE_LIMIT_HOURS", 24)

@@ -13,7 +13,8 @@ Responses with `submitted_at`, CallbackRequests and `Letter.first_visit_at`):
   income band, intentions, obstacles), the comment and the search text (name and address);
   `content_version` is emptied, which marks it as anonymised;
 - the agents' access log, agents' ended sessions, job files (uploaded imports, letters PDF
-  and recipients CSV, import reports) and rate-limit hits are deleted.
+  and recipients CSV, import reports), sent or abandoned e-mails of the outbox (an owner's
+  address and call-back receipt, agents' notices) and rate-limit hits are deleted.
 
 Events are append-only and left as they are (none holds an owner's free text or contact
 details: see `record_owner_return`'s `_callback_summary`).
@@ -41,13 +42,14 @@ from portal.models import (
     Event,
     Job,
     JobFile,
+    OutboxMessage,
     RateLimitHit,
     Response,
 )
 
 # The answers kept when a response is anonymised: they describe the dwelling, not its owner.
 KEPT_ANSWERS = ("situation",)
-KINDS = ("callback_requests", "responses", "access_log", "agent_sessions", "job_files")
+KINDS = ("callback_requests", "responses", "access_log", "agent_sessions", "job_files", "outbox")
 EVENT_KIND = "retention:purged"
 CHUNK = 1000
 
@@ -60,6 +62,7 @@ class Periods:
     access_log: timedelta
     agent_sessions: timedelta  # after the session ended or expired
     job_files: timedelta  # after the job finished (or was created)
+    outbox: timedelta  # e-mails, after they were sent or given up
     rate_limit_hits: timedelta
 
     @classmethod
@@ -71,6 +74,7 @@ class Periods:
             access_log=timedelta(days=config["RETENTION_ACCESS_LOG_DAYS"]),
             agent_sessions=timedelta(days=config["RETENTION_SESSION_DAYS"]),
             job_files=timedelta(days=config["RETENTION_JOB_FILE_DAYS"]),
+            outbox=timedelta(days=config["RETENTION_OUTBOX_DAYS"]),
             rate_limit_hits=timedelta(hours=config["RETENTION_RATE_LIMIT_HOURS"]),
         )
 
@@ -89,7 +93,7 @@ class Report:
         found: dict[int, dict[str, int]] = {}
         for kind in KINDS:
             for collectivite_id, count in self.counts[kind].items():
-                if count:
+                if count and collectivite_id is not None:
                     found.setdefault(collectivite_id, dict.fromkeys(KINDS, 0))[kind] = count
         return found
 
@@ -120,6 +124,10 @@ def _job_files_due(now: datetime, periods: Periods) -> ColumnElement[bool]:
     return JobFile.job_id.in_(select(Job.id).where(finished < now - periods.job_files))
 
 
+def _outbox_due(now: datetime, periods: Periods) -> ColumnElement[bool]:
+    return func.coalesce(OutboxMessage.sent_at, OutboxMessage.failed_at) < now - periods.outbox
+
+
 def _grouped(session: Session, statement) -> Counter:
     return Counter({collectivite_id: n for collectivite_id, n in session.execute(statement)})
 
@@ -139,6 +147,9 @@ def _count_statements(now: datetime, periods: Periods) -> dict:
         "job_files": select(Job.collectivite_id, func.count()).select_from(JobFile)
             .join(Job, Job.id == JobFile.job_id)
             .where(_job_files_due(now, periods)).group_by(Job.collectivite_id),
+        # Messages to no collectivité (security alerts) are counted under None, in no Event.
+        "outbox": select(OutboxMessage.collectivite_id, func.count())
+            .where(_outbox_due(now, periods)).group_by(OutboxMessage.collectivite_id),
     }  # fmt: skip
 
 
@@ -201,6 +212,12 @@ def purge(session: Session, now: datetime, periods: Periods) -> Report:
     begin_write(session)
     report.counts["job_files"] = count_one(session, now, periods, "job_files")
     session.execute(delete(JobFile).where(_job_files_due(now, periods))
+                    .execution_options(**no_sync))  # fmt: skip
+    session.commit()
+
+    begin_write(session)
+    report.counts["outbox"] = count_one(session, now, periods, "outbox")
+    session.execute(delete(OutboxMessage).where(_outbox_due(now, periods))
                     .execution_options(**no_sync))  # fmt: skip
     session.commit()
 

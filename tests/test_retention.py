@@ -17,6 +17,7 @@ from portal.models import (
     Event,
     Job,
     JobFile,
+    OutboxMessage,
     RateLimitHit,
     Response,
 )
@@ -113,6 +114,13 @@ def data(session, now):
                                  ended_reason="logout" if ended else None))  # fmt: skip
     rows["job_past"] = _job(session, town, ago(days=91))
     rows["job_inside"] = _job(session, town, ago(days=89))
+    mail = {"recipient": "jeanne@example.org", "subject": "Votre demande", "body": "…"}
+    session.add_all([
+        OutboxMessage(collectivite_id=town.id, sent_at=ago(days=31), **mail),
+        OutboxMessage(collectivite_id=town.id, sent_at=ago(days=29), **mail),
+        OutboxMessage(collectivite_id=town.id, created_at=ago(days=40), **mail),  # not sent yet
+        OutboxMessage(collectivite_id=None, failed_at=ago(days=40), **mail),  # security alert
+    ])  # fmt: skip
     session.add_all([RateLimitHit(key="a" * 64, created_at=ago(hours=25)),
                      RateLimitHit(key="b" * 64, created_at=ago(hours=1))])  # fmt: skip
     session.commit()
@@ -144,6 +152,7 @@ def _snapshot(session) -> dict:
         "sessions": session.scalar(select(func.count()).select_from(AgentSession)),
         "job_files": session.scalar(select(func.count()).select_from(JobFile)),
         "hits": session.scalar(select(func.count()).select_from(RateLimitHit)),
+        "outbox": session.scalar(select(func.count()).select_from(OutboxMessage)),
         "events": session.scalar(select(func.count()).select_from(Event)),
     }  # fmt: skip
     session.commit()
@@ -158,6 +167,7 @@ def test_dry_run_changes_nothing(app, session, data):
     assert "Would purge: 1 access log line(s) deleted" in output
     assert "Would purge: 2 agent session(s) deleted" in output
     assert "Would purge: 2 job file(s) deleted" in output
+    assert "Would purge: 2 sent e-mail(s) deleted" in output
     assert "Would purge: 1 rate-limit hit(s) deleted" in output
     assert _snapshot(session) == before
 
@@ -196,6 +206,8 @@ def test_purge_past_periods_keeps_the_rest(app, session, data):
     assert {f.job_id for f in session.scalars(select(JobFile))} == {data["job_inside"].id}
     assert session.get(Job, data["job_past"].id) is not None  # the job and its counts stay
     assert [hit.key[0] for hit in session.scalars(select(RateLimitHit))] == ["b"]
+    kept_mails = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [m.sent_at for m in kept_mails] == [ago(days=29), None]
     session.commit()
 
     assert _figures(session, data["campaign"]) == figures
@@ -204,9 +216,9 @@ def test_purge_past_periods_keeps_the_rest(app, session, data):
                              .order_by(Event.collectivite_id)).all()  # fmt: skip
     assert [(e.collectivite_id, e.actor_kind, e.after) for e in events] == [
         (data["town"].id, "system", {"callback_requests": 2, "responses": 2, "access_log": 1,
-                                     "agent_sessions": 2, "job_files": 2}),
+                                     "agent_sessions": 2, "job_files": 2, "outbox": 1}),
         (data["other"].id, "system", {"callback_requests": 0, "responses": 1, "access_log": 0,
-                                      "agent_sessions": 0, "job_files": 0}),
+                                      "agent_sessions": 0, "job_files": 0, "outbox": 0}),
     ]  # fmt: skip
     session.commit()
 

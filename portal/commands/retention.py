@@ -15,6 +15,7 @@ LABELS = {
     "access_log": "access log line(s) deleted",
     "agent_sessions": "agent session(s) deleted",
     "job_files": "job file(s) deleted",
+    "outbox": "sent e-mail(s) deleted",
 }
 
 
