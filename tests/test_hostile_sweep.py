@@ -14,11 +14,13 @@ requests is printed (`pytest -s`) and recorded as the `requests` property of the
 from __future__ import annotations
 
 import json
-from collections import Counter
-from urllib.parse import quote
+import time
+from collections import Counter, defaultdict
+from urllib.parse import quote, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from wtforms.fields.core import UnboundField
@@ -29,8 +31,8 @@ from tests.backoffice.answers_support import answered_letter
 from tests.builders import PASSWORD, make_agent, make_collectivite, make_letter
 from tests.conftest import csrf_token, sign_in
 
-EXAMPLES = 10  # per route and method
-SLOW_EXAMPLES = 2  # routes that build a PDF, a spreadsheet or a batch of letters
+EXAMPLES = 16  # per route and method
+SLOW_EXAMPLES = 4  # routes that build a PDF, a spreadsheet or a batch of letters
 SLOW = {
     "backoffice.campaign_generate", "backoffice.letter_pdf", "backoffice.letter_reissue",
     "backoffice.settings_letter_preview", "backoffice.export_xlsx",
@@ -48,14 +50,19 @@ HOSTILE = [
     "../../etc/passwd", "//evil.example", "javascript:alert(1)", "<script>x</script>",
     "' OR 1=1 --", "%00", "%", "a|b|c", "completed|", "|",
 ]  # fmt: skip
+ODD = ["\x00", "\x01", "\x1b", "\x7f", "\ud800", "\u202e", "\ufffe", "\u0085", "\u2028"]
 hostile_text = st.one_of(
     st.sampled_from(HOSTILE),
+    # A plausible value with an odd character inside (what gets past a loose check).
+    st.builds(lambda before, odd, after: before + odd + after,
+              st.sampled_from(["", "Texte", "1", "agent@example.fr"]), st.sampled_from(ODD),
+              st.sampled_from(["", "x", "2026-12-01"])),
     st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=()),
             max_size=12),
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
     st.builds(lambda piece, times: piece * times,
               st.sampled_from(["x", "é", "\x00", " ", "9", "\u202e"]),
-              st.sampled_from([300, 5_000, 100_000])),
+              st.sampled_from([300, 5_000, 30_000])),
 )  # fmt: skip
 QUERY_NAMES = ["actualisation", "apres", "etape", "next", "onglet", "page", "tous", "jeton",
                "tri", "lang"]  # fmt: skip
@@ -105,6 +112,60 @@ def encode(pairs: list[tuple[str, str]]) -> str:
 
 def pairs_strategy(names: list[str]):
     return st.lists(st.tuples(st.sampled_from(names), hostile_text), max_size=5)
+
+
+@st.composite
+def mutated(draw, baselines, names):
+    """A form as its page fills it (valid enough to reach the view's work), one or two of
+    its fields made hostile, perhaps a field it does not have."""
+    pairs = list(draw(st.sampled_from(baselines)))
+    if pairs:
+        places = st.integers(0, len(pairs) - 1)
+        for i in draw(st.lists(places, min_size=1, max_size=2, unique=True)):
+            pairs[i] = (pairs[i][0], draw(hostile_text))
+    return pairs + draw(st.lists(st.tuples(st.sampled_from(names), hostile_text), max_size=1))
+
+
+# What a page's empty input is filled with, by its type, for the baseline of its form.
+FILLERS = {"email": "agent@example.fr", "tel": "01 23 45 67 89", "date": "2026-12-01",
+           "number": "1", "password": "un mot de passe bien long",
+           "url": "https://example.fr"}  # fmt: skip
+
+
+def harvest_forms(audiences, rules, ids) -> dict[tuple[str, str], list[list[tuple[str, str]]]]:
+    """The forms of every page, by (method, action path): their fields as the page fills
+    them, empty inputs given a value of their type."""
+    forms = defaultdict(list)
+    for rule in rules:
+        if "GET" not in rule.methods:
+            continue
+        path = build_path(rule, ids_for(rule, ids))
+        response = audiences[audience_of(rule)].client.get(path)
+        if response.mimetype != "text/html":
+            continue
+        for form in BeautifulSoup(response.get_data(as_text=True), "html.parser")("form"):
+            method = (form.get("method") or "get").upper()
+            action = urlsplit(form.get("action") or path).path
+            pairs, named = [], set()
+            for field in form(["input", "select", "textarea"]):
+                name, kind = field.get("name"), (field.get("type") or "text").lower()
+                if not name or name == "csrf_token" or kind in ("file", "submit", "button"):
+                    continue
+                if field.name == "select":
+                    option = field.find("option", selected=True) or field.find("option")
+                    value = option.get("value", option.text) if option else ""
+                elif field.name == "textarea":
+                    value = field.text.strip() or "Texte"
+                elif kind in ("radio", "checkbox"):
+                    if not field.has_attr("checked") and (kind == "checkbox" or name in named):
+                        continue
+                    value = field.get("value", "on")
+                else:
+                    value = field.get("value") or FILLERS.get(kind, "Texte")
+                named.add(name)
+                pairs.append((name, value))
+            forms[method, action].append(pairs)
+    return forms
 
 
 @pytest.fixture
@@ -208,16 +269,17 @@ def build_path(rule, values) -> str:
     for is_dynamic, piece in rule._trace:
         if is_dynamic:
             safe = "/" if rule._converters[piece].part_isolating is False else ""
-            path += quote(values[piece].encode("utf-8", "surrogatepass"), safe=safe)
+            path += quote(str(values[piece]).encode("utf-8", "surrogatepass"), safe=safe)
         elif piece != "|":
             path += piece
     return path
 
 
-def hostile_requests(rule, method, audience, fields, ids, counted):
+def hostile_requests(rule, method, audience, fields, ids, counted, forms):
     """A hypothesis test asking `method rule` with hostile paths, queries and bodies."""
     examples = SLOW_EXAMPLES if rule.endpoint in SLOW else EXAMPLES
     is_api = rule.endpoint.startswith("api.") and method == "POST"
+    here = build_path(rule, ids_for(rule, ids))
     if is_api:
         situation = st.fixed_dictionaries(
             {"answers": json_value, "context": json_value},
@@ -226,13 +288,15 @@ def hostile_requests(rule, method, audience, fields, ids, counted):
         body = st.one_of(json_value.map(json.dumps), st.sampled_from(RAW_JSON),
                          situation.map(json.dumps))  # fmt: skip
         examples *= 5
+    elif baselines := forms.get((method, here)):
+        body = st.one_of(mutated(baselines, fields), mutated(baselines, fields),
+                         pairs_strategy(fields))  # fmt: skip
     else:
         body = pairs_strategy(fields)
 
-    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
-    @given(path=path_strategy(rule, ids), query=pairs_strategy(QUERY_NAMES), body=body,
-           with_csrf=st.sampled_from([True, True, True, False]))  # fmt: skip
+    query_names = sorted({*QUERY_NAMES, *(name for baseline in forms.get(("GET", here), [])
+                                                   for name, _ in baseline)})  # fmt: skip
+
     def ask(path, query, body, with_csrf):
         if is_api:
             data = body.encode("utf-8", "surrogatepass")
@@ -242,6 +306,8 @@ def hostile_requests(rule, method, audience, fields, ids, counted):
             if with_csrf:
                 pairs.append(("csrf_token", audience.csrf))
             data = encode(pairs) if method == "POST" else None
+            if method == "GET" and body:
+                query = query + list(body)
             content_type = "application/x-www-form-urlencoded"
         response = audience.client.open(path, method=method, query_string=encode(query),
                                         data=data, content_type=content_type)  # fmt: skip
@@ -251,30 +317,43 @@ def hostile_requests(rule, method, audience, fields, ids, counted):
         if audience.lost(response):
             audience.ready()
 
-    return ask
+    # Besides the generated requests, each field of each form of the page, alone made
+    # hostile, the others as the page fills them: what random draws could miss.
+    for baseline in [] if is_api else forms.get((method, here), []):
+        for i, (name, value) in enumerate(baseline):
+            for odd in (f"{value}\x00", str(2**63), " "):
+                pairs = [*baseline[:i], (name, odd), *baseline[i + 1 :]]
+                ask = example(path=here, query=[], body=pairs, with_csrf=True)(ask)
+    ask = given(path=path_strategy(rule, ids), query=pairs_strategy(query_names), body=body,
+                with_csrf=st.sampled_from([True, True, True, False]))(ask)  # fmt: skip
+    return settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=list(HealthCheck))(ask)  # fmt: skip
 
 
 def test_no_hostile_request_is_a_server_error(app, world, record_property):
     fields = form_field_names(app)
     audiences = {kind: Audience(app, kind, world, f"10.0.0.{n}")
                  for n, kind in enumerate(("admin", "owner", "stranger"), start=1)}  # fmt: skip
-    counted = Counter()
+    counted, spent = Counter(), Counter()
     failures = []
     rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
+    forms = harvest_forms(audiences, rules, world["ids"])
 
     for rule in rules:
         audience = audiences[audience_of(rule)]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            ask = hostile_requests(rule, method, audience, fields, world["ids"], counted)
+            ask = hostile_requests(rule, method, audience, fields, world["ids"], counted, forms)
+            started = time.perf_counter()
             try:
                 ask()
             except Exception as error:  # every route is swept; all failures reported
                 if rule.endpoint not in KNOWN_500:
                     failures.append(f"{method} {rule.rule}: {type(error).__name__}: {error}")
+            spent[f"{method} {rule.rule}"] = time.perf_counter() - started
 
         # Methods the route does not take: a 405 (with Allow), never a 500.
         for method in ("PUT", "DELETE", "PATCH"):
-            path = build_path(rule, {k: str(v) for k, v in ids_for(rule, world["ids"]).items()})
+            path = build_path(rule, ids_for(rule, world["ids"]))
             response = audience.client.open(path, method=method)
             counted["requests"] += 1
             counted[f"{response.status_code // 100}xx"] += 1
@@ -283,5 +362,6 @@ def test_no_hostile_request_is_a_server_error(app, world, record_property):
 
     answers = ", ".join(f"{k} {v}" for k, v in sorted(counted.items()) if k != "requests")
     print(f"\nhostile sweep: {counted['requests']} requests over {len(rules)} routes ({answers})")
+    print("slowest:", ", ".join(f"{k} {v:.1f}s" for k, v in spent.most_common(8)))
     record_property("requests", counted["requests"])
     assert not failures, "\n".join(failures)
