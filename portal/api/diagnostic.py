@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import jsonify, request
 
@@ -11,6 +12,7 @@ from portal.guidance import current_content
 from portal.rules import InputError, evaluate, present, validate_answers, validate_context
 
 FIELDS = {"answers", "context", "as_of", "locale", "collectivite"}
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def unprocessable(errors: dict[str, str]):
@@ -42,16 +44,22 @@ def evaluate_diagnostic():
 def _options(body: dict, content, errors: dict):
     as_of = dt.date.today()
     if "as_of" in body:
+        # Only YYYY-MM-DD (the document's `format: date`), not every ISO 8601 form Python
+        # reads ("20261123", "2026-W47-1").
+        value = body["as_of"]
         try:
-            as_of = dt.date.fromisoformat(body["as_of"])
-        except (TypeError, ValueError):
+            if not isinstance(value, str) or not DATE.fullmatch(value):
+                raise ValueError(value)
+            as_of = dt.date.fromisoformat(value)
+        except ValueError:
             errors["as_of"] = "must be a date, YYYY-MM-DD"
     locale = body.get("locale", "fr")
     if locale not in ("fr", "en"):
         errors["locale"] = "must be fr or en"
     local = None
-    if body.get("collectivite") is not None:
-        local = content.locals.get(str(body["collectivite"]))
+    siren = body.get("collectivite")
+    if siren is not None:
+        local = content.locals.get(siren) if isinstance(siren, str) else None
         if local is None:
             errors["collectivite"] = "no local content for this SIREN"
     return as_of, locale, local

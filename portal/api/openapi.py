@@ -14,7 +14,7 @@ QUESTION_SCHEMA = {
     "checkboxes": lambda q: {
         "type": "array",
         "minItems": 1,
-        "uniqueItems": True,
+        # (A value given twice counts once: the API accepts it, so no `uniqueItems`.)
         "items": {"type": "string", "enum": sorted(q.values)},
     },
     "number": lambda q: {
@@ -22,7 +22,7 @@ QUESTION_SCHEMA = {
         **({"minimum": q.minimum} if q.minimum is not None else {}),
         **({"maximum": q.maximum} if q.maximum is not None else {}),
     },
-    "text": lambda q: {"type": "string", "maxLength": q.max_length},
+    "text": lambda q: {"type": "string", "maxLength": q.max_length, "pattern": "^[^\\u0000]*$"},
 }
 
 
@@ -39,6 +39,9 @@ def document() -> dict:
         for name, spec in content.context.items()
     }
     context["commune_density_level"] = {"type": "integer", "minimum": 1, "maximum": 7}
+    for name, spec in content.context.items():
+        if spec.optional:  # an optional field given null counts as not given
+            context[name]["type"] = [context[name]["type"], "null"]
     required_context = [name for name, spec in content.context.items() if not spec.optional]
     slugs = sorted(content.aids)
     return {
@@ -104,7 +107,12 @@ def document() -> dict:
                         },
                         "as_of": {"type": "string", "format": "date"},
                         "locale": {"type": "string", "enum": ["fr", "en"], "default": "fr"},
-                        "collectivite": {"type": "string", "description": "SIREN, for local aids"},
+                        "collectivite": {
+                            "type": ["string", "null"],
+                            "enum": [*sorted(content.locals), None],
+                            "description": "SIREN of a collectivité with local aids; null or "
+                            "absent for the national aids only",
+                        },
                     },
                 },
                 "Evaluation": {

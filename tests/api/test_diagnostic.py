@@ -59,8 +59,13 @@ def test_recommendations_carry_reasons_sources_and_english(client):
         ({"context": {**CONTEXT, "commune_density_level": True}}, "context.commune_density_level"),
         ({"context": {**CONTEXT, "planet": "mars"}}, "context.planet"),
         ({"context": CONTEXT, "as_of": "23/11/2026"}, "as_of"),
+        # Python reads these ISO 8601 forms; the document says YYYY-MM-DD (issue 12).
+        ({"context": CONTEXT, "as_of": "20261123"}, "as_of"),
+        ({"context": CONTEXT, "as_of": "2026-W47-1"}, "as_of"),
+        ({"context": CONTEXT, "as_of": 20261123}, "as_of"),
         ({"context": CONTEXT, "locale": "de"}, "locale"),
         ({"context": CONTEXT, "collectivite": "000000000"}, "collectivite"),
+        ({"context": CONTEXT, "collectivite": 999999999}, "collectivite"),  # a string
         ({"context": CONTEXT, "extra": 1}, "extra"),
         ([1, 2], "body"),
         ("\u0000" * 10, "body"),
@@ -92,3 +97,14 @@ def test_openapi_describes_the_endpoint_with_the_content_enums(client):
     assert "vacant" in situation["properties"]["answers"]["properties"]["situation"]["enum"]
     assert "idf" in situation["properties"]["context"]["required"]
     assert "living_area" not in situation["properties"]["context"]["required"]
+
+
+def test_a_null_collectivite_or_optional_context_field_is_as_if_absent(client):
+    """What the document says (issue 12): `collectivite` and the optional context fields
+    may be null."""
+    body = {"context": {**CONTEXT, "living_area": None}, "collectivite": None}
+    assert client.post(URL, json=body).status_code == 200
+    document = client.get("/api/v1/openapi.json").json
+    situation = document["components"]["schemas"]["Situation"]["properties"]
+    assert None in situation["collectivite"]["enum"]
+    assert "null" in situation["context"]["properties"]["living_area"]["type"]
