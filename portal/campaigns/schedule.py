@@ -74,8 +74,8 @@ def _unsend(session: Session, campaign: Campaign, today: date, now: datetime) ->
     latest = aliased(Event)
     later = aliased(Event)
     other = aliased(Letter)
-    moved = session.execute(
-        select(Housing.id)
+    rows = session.execute(
+        select(Housing.id, latest.after)
         .join(Letter, Letter.housing_id == Housing.id)
         .join(latest, and_(latest.housing_id == Housing.id, latest.kind == STATUS_EVENT,
                            latest.actor_kind == "system"))
@@ -88,18 +88,12 @@ def _unsend(session: Session, campaign: Campaign, today: date, now: datetime) ->
             other.campaign_id.in_(select(Campaign.id).where(
                 Campaign.sent_at.is_not(None), Campaign.sent_at <= today)),
         ))
-        .distinct()
-    ).scalars().all()  # fmt: skip
-    mine = [h for h in moved if _moved_by(session, h, campaign.id)]
+    ).all()  # fmt: skip
+    # The latest status event's campaign is read from its JSON here (portable across SQLite
+    # and PostgreSQL), in the same query: no query per housing.
+    mine = sorted({housing_id for housing_id, after in rows
+                   if (after or {}).get("campaign_id") == campaign.id})  # fmt: skip
     return _move(session, campaign, mine, "waiting", "never-contacted", now)
-
-
-def _moved_by(session: Session, housing_id: int, campaign_id: int) -> bool:
-    after = session.scalar(
-        select(Event.after).where(Event.housing_id == housing_id, Event.kind == STATUS_EVENT)
-        .order_by(Event.id.desc()).limit(1)
-    )  # fmt: skip
-    return bool(after) and after.get("campaign_id") == campaign_id
 
 
 def set_send_date(session: Session, campaign: Campaign, sent_at: date | None,
