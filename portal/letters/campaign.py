@@ -102,13 +102,14 @@ def issue_codes(session: Session, campaign: Campaign, secret_key: str) -> int:
     the caller to commit before the long drawing. Returns how many letters got codes."""
     issued = 0
     for letter, _housing, _owner in letters_of(session, campaign):
-        try:
-            issue.codes_of(letter, secret_key) if letter.seed else None
-        except issue.SeedMismatch:
-            letter.seed = None
-        if letter.seed is None:
-            issue.issue(letter, secret_key)
-            issued += 1
+        if letter.seed is not None:
+            try:
+                issue.codes_of(letter, secret_key)  # raises if the key cannot give them
+                continue
+            except issue.SeedMismatch:
+                pass
+        issue.issue(letter, secret_key)
+        issued += 1
     session.flush()
     return issued
 
