@@ -14,7 +14,7 @@ from portal import clock
 from portal.backoffice.logo import Logo
 from portal.backoffice.settings import locked
 from portal.letters import merge
-from portal.models import Agent, Event, LetterTemplate, SignatureImage
+from portal.models import Agent, Event, Housing, HousingOwner, LetterTemplate, Owner, SignatureImage
 from portal.models.letter_template import DEFAULT_VARIANT
 
 SENDER_KEYS = ("service", "name", "address_lines", "email", "phone", "written_from")
@@ -91,6 +91,16 @@ def save_wording(session: Session, agent: Agent, collectivite_id: int, variant: 
         {key: {"subject": template.subject, "body": template.body}},
         now,
     )
+
+
+def first_recipient(session: Session, collectivite_id: int) -> tuple[Housing, Owner] | None:
+    """The collectivité's first housing with its principal owner: the preview's letter."""
+    return session.execute(
+        select(Housing, Owner)
+        .join(HousingOwner, (HousingOwner.housing_id == Housing.id) & (HousingOwner.rank == 1))
+        .join(Owner, Owner.id == HousingOwner.owner_id)
+        .where(Housing.collectivite_id == collectivite_id).order_by(Housing.id).limit(1)
+    ).first()  # fmt: skip
 
 
 def sender_of(settings: dict) -> dict:

@@ -22,7 +22,7 @@ from portal.extensions import db
 from portal.letters import campaign as printed
 from portal.letters import merge, pdf
 from portal.letters.pdf import Recipient
-from portal.models import Housing, HousingOwner, Owner, SignatureImage
+from portal.models import SignatureImage
 
 SPECIMEN_TOKEN = "apercu"  # noqa: S105 (not a secret: /l/apercu opens no letter)
 
@@ -183,12 +183,7 @@ def settings_letter_preview(variant: str):
     if not letter.VARIANT.match(variant):
         abort(404)
     session, collectivite = db.session(), g.collectivite
-    first = session.execute(
-        select(Housing, Owner).join(HousingOwner, (HousingOwner.housing_id == Housing.id)
-                                    & (HousingOwner.rank == 1))
-        .join(Owner, Owner.id == HousingOwner.owner_id)
-        .where(Housing.collectivite_id == collectivite.id).order_by(Housing.id).limit(1)
-    ).first()  # fmt: skip
+    first = letter.first_recipient(session, collectivite.id)
     config = current_app.config
     layout = printed.layout_for(session, collectivite, _("Aperçu du courrier"),
                                 clock.local_date(), config["PORTAL_BASE_URL"],
