@@ -197,29 +197,17 @@ def purge(session: Session, now: datetime, periods: Periods) -> Report:
     report.counts["responses"] = _anonymise_responses(session, now, periods)
     session.commit()
 
-    begin_write(session)
-    report.counts["access_log"] = count_one(session, now, periods, "access_log")
-    session.execute(delete(AccessLog).where(AccessLog.created_at < now - periods.access_log)
-                    .execution_options(**no_sync))  # fmt: skip
-    session.commit()
-
-    begin_write(session)
-    report.counts["agent_sessions"] = count_one(session, now, periods, "agent_sessions")
-    session.execute(delete(AgentSession).where(_sessions_due(now, periods))
-                    .execution_options(**no_sync))  # fmt: skip
-    session.commit()
-
-    begin_write(session)
-    report.counts["job_files"] = count_one(session, now, periods, "job_files")
-    session.execute(delete(JobFile).where(_job_files_due(now, periods))
-                    .execution_options(**no_sync))  # fmt: skip
-    session.commit()
-
-    begin_write(session)
-    report.counts["outbox"] = count_one(session, now, periods, "outbox")
-    session.execute(delete(OutboxMessage).where(_outbox_due(now, periods))
-                    .execution_options(**no_sync))  # fmt: skip
-    session.commit()
+    deletions = (  # kind, table, the rows past their period
+        ("access_log", AccessLog, AccessLog.created_at < now - periods.access_log),
+        ("agent_sessions", AgentSession, _sessions_due(now, periods)),
+        ("job_files", JobFile, _job_files_due(now, periods)),
+        ("outbox", OutboxMessage, _outbox_due(now, periods)),
+    )
+    for kind, model, due in deletions:  # one transaction per kind
+        begin_write(session)
+        report.counts[kind] = count_one(session, now, periods, kind)
+        session.execute(delete(model).where(due).execution_options(**no_sync))
+        session.commit()
 
     begin_write(session)
     old_hits = RateLimitHit.created_at < now - periods.rate_limit_hits
