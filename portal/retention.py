@@ -16,8 +16,9 @@ Responses with `submitted_at`, CallbackRequests and `Letter.first_visit_at`):
   and recipients CSV, import reports), sent or abandoned e-mails of the outbox (an owner's
   address and call-back receipt, agents' notices) and rate-limit hits are deleted.
 
-Events are append-only and left as they are (none holds an owner's free text or contact
-details: see `record_owner_return`'s `_callback_summary`).
+Events are append-only and left as they are: none holds an owner's free text, contact
+details or answers other than DWELLING_ANSWERS (see `record_owner_return`; migration
+4b1e5c0a7d21 stripped those recorded before).
 
 One transaction per kind; the Events `retention:purged` (actor "system", counts per kind,
 nothing personal), one per collectivité concerned, in a last transaction.
@@ -46,9 +47,8 @@ from portal.models import (
     RateLimitHit,
     Response,
 )
+from portal.models.response import DWELLING_ANSWERS
 
-# The answers kept when a response is anonymised: they describe the dwelling, not its owner.
-KEPT_ANSWERS = ("situation",)
 KINDS = ("callback_requests", "responses", "access_log", "agent_sessions", "job_files", "outbox")
 EVENT_KIND = "retention:purged"
 CHUNK = 1000
@@ -172,9 +172,10 @@ def _anonymise_responses(session: Session, now: datetime, periods: Periods) -> C
         if not chunk:
             return done
         for response in chunk:
-            response.answers = {k: v for k, v in response.answers.items() if k in KEPT_ANSWERS}
+            response.answers = {k: v for k, v in response.answers.items() if k in DWELLING_ANSWERS}
             response.comment, response.search_text = None, ""
             response.content_version, response.current_question = "", None
+            response.return_digests = {}
             done[response.collectivite_id] += 1
         session.flush()
 

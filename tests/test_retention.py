@@ -44,6 +44,7 @@ def _response(session, letter, returned: datetime, **fields) -> Response:
               "content_version": "2026-11", "progress": 100, "submitted_at": returned,
               "last_return_at": returned, "useful": True, "comment": "Appelez ma fille Anne",
               "search_text": "jeanne martin 3 rue de la paix", "queue_tab": "new",
+              "return_digests": {"submitted": "9c1e"},
               "created_at": returned, "updated_at": returned}  # fmt: skip
     response = Response(collectivite_id=letter.collectivite_id, letter_id=letter.id,
                         **(values | fields))  # fmt: skip
@@ -197,6 +198,7 @@ def test_purge_past_periods_keeps_the_rest(app, session, data):
         response = session.get(Response, data[name].id)
         assert response.answers == {"situation": "vacant"}
         assert response.comment is None and response.search_text == ""
+        assert response.return_digests == {}
         assert response.progress == 100 and response.useful is True
         assert response.last_return_at == data[name].last_return_at
     kept = session.get(Response, data["response_inside"].id)

@@ -14,6 +14,11 @@ from portal.models.campaign import Letter
 QUEUE_TABS = ("new", "callback", "follow-up", "closed")
 
 
+# The answers that describe the dwelling, not its owner: the only ones Events keep, and the
+# only ones left when retention anonymises a response (the queue's filter, the export's column).
+DWELLING_ANSWERS = ("situation",)
+
+
 class Response(Timestamped, Base):
     __tablename__ = "response"
     __table_args__ = (
@@ -47,6 +52,10 @@ class Response(Timestamped, Base):
     # The owner's name and the dwelling's address, lower-cased without accents, for the
     # queue's search (see portal.queue.search_text).
     search_text: Mapped[str] = mapped_column(String(600), default="", server_default="")
+    # {return kind: digest of what that return recorded}: a return identical to the latest
+    # one of its kind is not recorded twice. The digest covers the answers, which Events do
+    # not keep; it goes when retention anonymises the response.
+    return_digests: Mapped[dict] = mapped_column(default=dict, server_default="{}")
 
     letter: Mapped[Letter] = relationship()
     recommendations: Mapped[list[ResponseRecommendation]] = relationship(

@@ -18,6 +18,7 @@ from portal.database import begin_write
 from portal.evaluation import evaluation_for
 from portal.models import Event, Letter, Response, ResponseRecommendation
 from portal.models.contact import CallbackRequest
+from portal.models.response import DWELLING_ANSWERS
 from portal.outbox import queue_mail
 from portal.queue import refresh_tab
 from portal.rules import Content, Evaluation
@@ -89,12 +90,15 @@ def record_owner_return(db: Session, letter: Letter, content: Content, kind: str
     response = response_for(db, letter, content)
     if kind in ("sold", "not_owner"):
         response.answers = {**response.answers, "situation": kind}
-    recorded = {"answers": response.answers, **_suggested(response.answers)}
+    dwelling = {k: v for k, v in response.answers.items() if k in DWELLING_ANSWERS}
+    recorded = {"answers": dwelling, **_suggested(response.answers)}
     if callback is not None:
         recorded["callback"] = _callback_summary(callback)
-    if _already_recorded(db, letter, kind, recorded):
+    digest = _digest(response.answers, recorded)
+    if _already_recorded(db, letter, response, kind, digest, callback):
         db.rollback()
         return False
+    response.return_digests = {**response.return_digests, kind: digest}
     housing, owner = letter.housing, letter.owner
     events = [_event(letter, "response:" + kind, now, None, recorded)]
     if kind == "callback":
@@ -160,24 +164,36 @@ def _suggested(answers: dict) -> dict:
     }
 
 
-def _already_recorded(db: Session, letter: Letter, kind: str, recorded: dict) -> bool:
-    last = db.scalar(
-        select(Event)
-        .where(Event.letter_id == letter.id, Event.kind == "response:" + kind)
-        .order_by(Event.created_at.desc(), Event.id.desc())
-        .limit(1)
-    )
-    return last is not None and (kind == "do_not_contact" or last.after == recorded)
+def _digest(answers: dict, recorded: dict) -> str:
+    both = json.dumps([answers, recorded], sort_keys=True, default=str)
+    return hashlib.sha256(both.encode()).hexdigest()
+
+
+def _already_recorded(db: Session, letter: Letter, response: Response, kind: str, digest: str,
+                      callback: dict | None) -> bool:  # fmt: skip
+    """Whether this return repeats the latest one of its kind (a form posted twice): same
+    answers and, for a call-back request, the same details, still waiting for an agent."""
+    if kind == "do_not_contact":
+        recorded = select(Event.id).where(Event.letter_id == letter.id,
+                                          Event.kind == "response:do_not_contact")  # fmt: skip
+        return db.scalar(recorded.limit(1)) is not None
+    if response.return_digests.get(kind) != digest:
+        return False
+    if kind != "callback":
+        return True
+    request = db.scalar(select(CallbackRequest).where(CallbackRequest.letter_id == letter.id))
+    asked = (callback.get("phone"), callback.get("email"), callback.get("moments", []),
+             callback.get("note", ""))  # fmt: skip
+    return request is not None and request.handled_at is None and (
+        request.phone, request.email, list(request.moments), request.note) == asked  # fmt: skip
 
 
 def _callback_summary(callback: dict) -> dict:
-    """What the history keeps of a call-back request: no phone or e-mail in events."""
-    fingerprint = hashlib.sha256(json.dumps(callback, sort_keys=True).encode()).hexdigest()
+    """What the history keeps of a call-back request: how, and when; no phone or e-mail."""
     return {
         "by_phone": bool(callback.get("phone")),
         "by_email": bool(callback.get("email")),
         "moments": callback.get("moments", []),
-        "fingerprint": fingerprint[:16],
     }
 
 

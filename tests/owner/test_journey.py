@@ -87,6 +87,26 @@ def test_submitting_twice_creates_nothing_more(client, session, opened):
     assert session.scalar(select(func.count()).select_from(Response)) == 1
 
 
+def test_the_history_keeps_what_the_dwelling_is_and_nothing_about_its_owner(
+    client, session, opened
+):
+    walk(client, ANSWERS)
+    submit(client)
+    event = session.scalar(select(Event).where(Event.kind == "response:submitted"))
+    assert event.after["answers"] == {"situation": "vacant"}
+    for private in ("modest", "individual", "fear_unpaid_rent", "rent"):
+        assert private not in str(event.after)
+
+
+def test_changed_answers_submitted_again_are_a_new_return(client, session, opened):
+    walk(client, ANSWERS)
+    submit(client)
+    answer(client, "owner_income_band", "high")
+    submit(client)
+    submitted = select(func.count()).select_from(Event).where(Event.kind == "response:submitted")
+    assert session.scalar(submitted) == 2
+
+
 def test_a_rented_dwelling_is_asked_nothing_more_and_records_the_occupancy(client, session, opened):
     assert walk(client, {"situation": "rented"}) == ["situation"]
     submit(client)
