@@ -5,7 +5,8 @@
   (`BoundedIntegerConverter`, registered for the whole app), and posted ids or cursors
   are read with `parse_id`.
 - Text: PostgreSQL refuses NUL in text, and no field of the portal has a use for control
-  characters; `PortalForm` refuses them (`has_control_characters`), before validation.
+  characters; `PortalForm` refuses them (`has_control_characters`), before validation;
+  imports drop them from the file's cells (`without_control_characters`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,14 @@ from werkzeug.routing import IntegerConverter
 MAX_ID = 2**31 - 1  # PostgreSQL's `integer`
 MAX_BIG_ID = 2**63 - 1  # `bigint` (the `BigId` of the logs)
 
-# C0 controls and DEL; multi-line text keeps tab, line feed and carriage return.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls, DEL and C1 controls; the bidirectional embeddings, overrides and isolates
+# (U+202A–U+202E, U+2066–U+2069), which make text display in another order than it reads
+# (a name or a note shown reversed to an agent); lone surrogates, which no encoding carries.
+# Multi-line text keeps tab, line feed and carriage return. Left alone: the direction marks
+# (U+200E, U+200F), no-break spaces, joiners: text in any script needs them.
+_OTHERS = "\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_CONTROL = re.compile(f"[\x00-\x1f{_OTHERS}]")
+_CONTROL_MULTILINE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_OTHERS}]")
 
 
 class BoundedIntegerConverter(IntegerConverter):
@@ -56,3 +62,10 @@ def parse_id(value: object, maximum: int = MAX_ID) -> int | None:
 
 def has_control_characters(value: str, multiline: bool = False) -> bool:
     return bool((_CONTROL_MULTILINE if multiline else _CONTROL).search(value))
+
+
+def without_control_characters(value: str) -> str:
+    """The text without the characters `has_control_characters` refuses (tab and line
+    breaks kept): for what arrives in files, where refusing a whole row for them would lose
+    more than they carry."""
+    return _CONTROL_MULTILINE.sub("", value)

@@ -111,7 +111,24 @@ class TextForm(PortalForm):
     comment = TextAreaField("Commentaire")
 
 
-@pytest.mark.parametrize("bad", ["a\x00b", "a\x1bb", "a\x7fb", "a\tb", "a\nb"])
+# C0, DEL, C1 (NEL), the bidirectional overrides and isolates that make text display in
+# another order than it reads (an agent would see a note or a name reversed), a lone surrogate.
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "a\x00b",
+        "a\x1bb",
+        "a\x7fb",
+        "a\tb",
+        "a\nb",
+        "a\x85b",
+        "a\u202eb",
+        "a\u202ab",
+        "a\u2066b",
+        "a\u2069b",
+        "a\ud800b",
+    ],
+)
 def test_a_one_line_field_refuses_control_characters(app, bad):
     from werkzeug.datastructures import MultiDict
 
@@ -127,9 +144,29 @@ def test_a_multi_line_field_keeps_tabs_and_new_lines_but_refuses_nul(app):
     with app.test_request_context():
         form = TextForm(formdata=MultiDict({"comment": "a\tb\r\nc"}))
         assert form.validate(), form.errors
-        form = TextForm(formdata=MultiDict({"comment": "a\x00b"}))
-        assert not form.validate()
-        assert form.comment.errors
+        for bad in ("a\x00b", "a\u202eb"):
+            form = TextForm(formdata=MultiDict({"comment": bad}))
+            assert not form.validate()
+            assert form.comment.errors
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        "Zoé O’Brien-Œuvray",
+        "محمد العربي",
+        "שרה לוי",
+        "12\u00a0rue de l’Église\u202f: ½ étage",
+        "a\u200fb\u200eb",
+        "👩\u200d👧 famille",
+    ],
+)
+def test_letters_of_every_script_and_french_spaces_are_accepted(app, good):
+    from werkzeug.datastructures import MultiDict
+
+    with app.test_request_context():
+        form = TextForm(formdata=MultiDict({"name": good, "comment": good}))
+        assert form.validate(), form.errors
 
 
 # --- 3. Selects given a value not among their choices ------------------------------------

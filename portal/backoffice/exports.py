@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from sqlalchemy.orm import Session
 
 from portal import clock
 from portal.backoffice.answers import QueueRow
+from portal.bounds import without_control_characters
 from portal.models import Campaign, HousingPrecision, Letter, ResponseRecommendation
 from portal.models.zlv import (
     HOUSING_KINDS,
@@ -83,8 +83,6 @@ Cell = str | int | datetime | None
 
 # What may start a formula (=, +, -, @) or hide one after a tab or a carriage return.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
-# Control characters XML 1.0 cannot carry (tab, line feed and carriage return can).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 FAMILY_COLUMNS = ("points-de-blocage", "evolutions", "dispositifs")  # ZLV's column order
 PRECISION_ORDER = {
     (category, label): index
@@ -98,7 +96,7 @@ def neutralised(text: str) -> str:
     """The text as a spreadsheet cell must hold it: without control characters, and with an
     apostrophe in front when a spreadsheet could read it as a formula. The one place both
     formats go through."""
-    text = CONTROL_CHARACTERS.sub("", text)
+    text = without_control_characters(text)  # XML 1.0 cannot carry them, nor should a CSV
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
+from portal.bounds import without_control_characters
 from portal.imports.read import Formula, Row
 from portal.models.zlv import ENERGY_LABELS
 
@@ -126,7 +127,7 @@ def _text(value: Any, integer: bool = False) -> str:
         return ""
     if integer and isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return without_control_characters(str(value)).strip()
 
 
 def lines(value: Any) -> list[str]:

@@ -127,3 +127,19 @@ def test_progress_lines_and_the_report(app, session, siren, tmp_path, monkeypatc
     assert lines[0] == "row;action;local id;INSEE code;detail"
     assert lines[-1] == "6;refused;;;formula in surface (paste the values instead of the formulas)"
     assert count(session, Housing) == 4
+
+
+def test_control_characters_in_a_file_are_dropped_not_fatal(app, session, siren, tmp_path):
+    """A NUL (which PostgreSQL refuses in text), an escape sequence or a bidirectional
+    override in a cell: dropped from the text, the row imported."""
+    line = ("581940000001,1940001234,58194,12 rue\x00 des Tilleuls,MAISON,84,4,1932,2019,F,"
+            "Dupont\u202e Jeanne,Particulier,3 av\x1b[31m de la Gare")  # fmt: skip
+    path = csv_file(tmp_path / "f.csv", [line])
+    result = app.test_cli_runner().invoke(args=["import", str(path), "--collectivite", siren])
+    assert result.exit_code == 0, result.output
+    assert "1 created" in result.output
+    session.expire_all()
+    owner, housing = session.scalar(select(Owner)), session.scalar(select(Housing))
+    assert owner.full_name == "Dupont Jeanne"
+    assert owner.address_lines == ["3 av[31m de la Gare"]
+    assert housing.address == "12 rue des Tilleuls"
