@@ -146,6 +146,16 @@ def test_run_refuses_a_network_address_outside_production(monkeypatch, host):
     assert "PORTAL_ENV=production" in result.output and "SECRET_KEY" in result.output
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "[::]"])  # noqa: S104
+def test_demo_for_a_network_address_is_refused_before_loading_anything(app, session, host):
+    """`HOST=0.0.0.0 make run` stops at the demo, with `portal run`'s message, and the
+    database is left as it was."""
+    result = app.test_cli_runner().invoke(args=["demo", "--base-url", f"http://{host}:5000"])
+    assert result.exit_code == 2
+    assert "PORTAL_ENV=production" in result.output
+    assert session.scalar(select(func.count()).select_from(Collectivite)) == 0
+
+
 def test_run_listens_on_the_loopback_or_in_production(monkeypatch):
     from portal.cli import refuse_public_development
 

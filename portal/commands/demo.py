@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import current_app
@@ -10,6 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portal import jobs
+from portal.cli import refuse_public_development
 from portal.database import begin_write
 from portal.demo import DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, demo_campaign, load_demo
 from portal.extensions import db
@@ -24,6 +26,8 @@ def demo(base_url: str | None) -> None:
     """Load demo data (idempotent) and print the URLs and the demo agent's login."""
     if current_app.config["PORTAL_ENV"] == "production":
         raise click.ClickException("Demo data is never loaded in production.")
+    if base_url:  # where `make run` will serve: refused before anything is loaded
+        refuse_public_development(urlsplit(base_url).hostname or "")
     base = (base_url or current_app.config["PORTAL_BASE_URL"]).rstrip("/")
     session = db.session()
     letters = load_demo(session, current_app.config["SECRET_KEY"])
