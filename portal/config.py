@@ -103,6 +103,10 @@ class Config:
         # Where background jobs run: "rq" (workers, `portal worker`; the default when
         # REDIS_URL is set), "thread" (in this process; the default otherwise) or "inline".
         self.JOBS_RUNNER = env_str("JOBS_RUNNER", None)
+        # The hour (France's time) from which `portal worker` runs the daily tasks, once a
+        # day for all workers: campaigns whose send date is reached, the retention purge
+        # (portal/jobs/daily.py). Night time: the purge's deletions wait for no agent.
+        self.DAILY_TASKS_HOUR = env_int("DAILY_TASKS_HOUR", 3)
         # Failed typed-code attempts per address (limits syntax); see portal/ratelimit.py.
         self.CODE_FAILURE_LIMITS = env_str("CODE_FAILURE_LIMITS", "10 per 15 minutes; 30 per hour")
         self.PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)  # exact number of proxies in front
@@ -166,6 +170,8 @@ class Config:
                     f"Missing configuration: set the {name} environment variable "
                     f"(PORTAL_ENV={self.NAME}). See README.md, section Configuration."
                 )
+        if not 0 <= self.DAILY_TASKS_HOUR <= 23:
+            raise ConfigurationError("DAILY_TASKS_HOUR must be an hour, from 0 to 23.")
         key = self.SECRET_KEY or ""
         if self.REQUIRED_VARIABLES and (key in PUBLIC_SECRET_KEYS or len(key) < 32):
             raise ConfigurationError(

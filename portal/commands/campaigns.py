@@ -120,12 +120,16 @@ def create_collectivite(siren: str, name: str, short_name: str | None, kind: str
 @with_appcontext
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
-    """Run background jobs from Redis (REDIS_URL): letters, large imports."""
+    """Run background jobs from Redis (REDIS_URL): letters, large imports, and once a day
+    (from DAILY_TASKS_HOUR) the campaign tick and the retention purge."""
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException("REDIS_URL is not set: jobs run inside the app instead.")
     from redis import Redis
-    from rq import Queue, Worker
+    from rq import Queue
+
+    from portal.jobs.worker import PortalWorker
 
     connection = Redis.from_url(url)
-    Worker([Queue(jobs.QUEUE_NAME, connection=connection)], connection=connection).work(burst=burst)
+    queue = Queue(jobs.QUEUE_NAME, connection=connection)
+    PortalWorker([queue], connection=connection).work(burst=burst)
