@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, run_command
 
-from portal.config import ConfigurationError, ProductionConfig, config_class
+from portal.commands.hosts import refuse_public_development
+from portal.config import ConfigurationError
 
 
 def init_commands(app: Flask) -> None:
@@ -35,29 +34,6 @@ def _create_app(*_args):
     from portal import create_app
 
     return create_app()
-
-
-def is_loopback(host: str) -> bool:
-    if host.strip("[]").lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a name that may resolve to anything
-
-
-def refuse_public_development(host: str) -> None:
-    """Only the production set (its own random SECRET_KEY, secure cookies, second factor)
-    listens beyond this machine: a development or test set would serve the network with
-    settings meant for one developer."""
-    if is_loopback(host) or issubclass(config_class(), ProductionConfig):
-        return
-    raise click.UsageError(
-        f"Refusing to listen on {host} with a development configuration: it is meant for "
-        "this machine only (127.0.0.1). To serve a network, set PORTAL_ENV=production and "
-        "SECRET_KEY (a random string of at least 32 characters), DATABASE_URL and "
-        "PORTAL_BASE_URL; see README.md, section Configuration."
-    )
 
 
 @click.pass_context

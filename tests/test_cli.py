@@ -157,7 +157,7 @@ def test_demo_for_a_network_address_is_refused_before_loading_anything(app, sess
 
 
 def test_run_listens_on_the_loopback_or_in_production(monkeypatch):
-    from portal.cli import refuse_public_development
+    from portal.commands.hosts import refuse_public_development
 
     monkeypatch.delenv("PORTAL_ENV", raising=False)
     for host in ("127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"):

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portal import jobs
-from portal.cli import refuse_public_development
+from portal.commands.hosts import refuse_public_development
 from portal.database import begin_write
 from portal.demo import DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, demo_campaign, load_demo
 from portal.extensions import db
