@@ -14,7 +14,7 @@ logger_class = "portal.logs.GunicornLogger"
 def on_starting(server) -> None:
     import click
 
-    from portal.cli import refuse_public_development
+    from portal.commands.hosts import refuse_public_development
 
     for address in server.cfg.bind:
         if address.startswith(("unix:", "fd://")):
