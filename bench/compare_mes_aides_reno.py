@@ -7,7 +7,7 @@ Markdown table: situation, aid, our amount, MAR's, the difference, and why. The 
 differences is bench/mes_aides_reno.md; tests/rules/test_mes_aides_reno.py asserts the rows
 marked `agree`.
 
-Run: .venv/bin/python bench/compare_mes_aides_reno.py
+Run: .venv/bin/python bench/compare_mes_aides_reno.py [path/to/guidance_content]
 """
 
 from __future__ import annotations
@@ -79,12 +79,20 @@ def rows(content, data: dict, mar: dict) -> list[dict]:
             side = compare["ours"]
             # Our aid's status, when the row names one of our aids (slug).
             status = ours_here.get(side.get("aid", compare["aid"]), (None, None))[0]
+            names = [side["parameter"]] if "parameter" in side else side.get("parameters", [])
+            present = all(name in content.parameters for name in names)
             if "aid" in side:
+                present = side["aid"] in ours_here
+            if not present and not side.get("optional"):
+                raise KeyError(f"{situation['id']}: {side} is not in our content")
+            ours = None
+            if not present:
+                pass
+            elif "aid" in side:
                 ours = ours_here[side["aid"]][1] if status != "not_applicable" else None
-            elif "parameter" in side:
-                ours = content.parameter(side["parameter"], as_of) * side["times"]
-            else:
-                ours = None
+            elif names:
+                ours = sum(content.parameter(name, as_of) for name in names)
+                ours *= side.get("times", 1)
             rules = compare["mar"] if isinstance(compare["mar"], list) else [compare["mar"]]
             values = [mar_here[rule]["value"] for rule in rules if rule is not None]
             numbers = [value for value in values if isinstance(value, (int, float))]
@@ -98,7 +106,9 @@ def rows(content, data: dict, mar: dict) -> list[dict]:
                     "status": status,
                     "ours": ours,
                     "mar": theirs,
-                    "agree": compare["agree"],
+                    "present": present,
+                    "agree": compare["agree"] is True
+                    or (compare["agree"] == "when_present" and present),
                     "why": compare["why"],
                 }
             )
@@ -141,7 +151,8 @@ def main() -> int:
         print(f"Mes Aides Réno comparison skipped: {reason}")
         return 0
     data, mar = spec(), mar_results()
-    content = load_content(ROOT / "guidance_content")
+    # Another content tree may be given, e.g. a branch's worktree: path/to/guidance_content.
+    content = load_content(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "guidance_content")
     print(markdown(rows(content, data, mar), mar["model"]))
     return 0
 
