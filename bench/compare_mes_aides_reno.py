@@ -78,7 +78,8 @@ def rows(content, data: dict, mar: dict) -> list[dict]:
         for compare in situation["compare"]:
             side = compare["ours"]
             # Our aid's status, when the row names one of our aids (slug).
-            status = ours_here.get(side.get("aid", compare["aid"]), (None, None))[0]
+            slug = side.get("aid", side.get("of", compare["aid"]))
+            status = ours_here.get(slug, (None, None))[0]
             names = [side["parameter"]] if "parameter" in side else side.get("parameters", [])
             present = all(name in content.parameters for name in names)
             if "aid" in side:
