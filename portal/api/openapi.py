@@ -11,12 +11,7 @@ from portal.rules.validate import CONTEXT_NUMBER_MAX
 
 QUESTION_SCHEMA = {
     "radios": lambda q: {"type": "string", "enum": sorted(q.values)},
-    "checkboxes": lambda q: {
-        "type": "array",
-        "minItems": 1,
-        # (A value given twice counts once: the API accepts it, so no `uniqueItems`.)
-        "items": {"type": "string", "enum": sorted(q.values)},
-    },
+    "checkboxes": lambda q: _checkboxes(q),
     "number": lambda q: {
         "type": "number",
         **({"minimum": q.minimum} if q.minimum is not None else {}),
@@ -26,10 +21,27 @@ QUESTION_SCHEMA = {
 }
 
 
+def _checkboxes(question) -> dict:
+    schema = {
+        "type": "array",
+        "minItems": 1,
+        # (A value given twice counts once: the API accepts it, so no `uniqueItems`.)
+        "items": {"type": "string", "enum": sorted(question.values)},
+    }
+    if question.exclusive:  # "nothing in particular": alone, or an empty list for it
+        schema["minItems"] = 0
+        schema["anyOf"] = [
+            {"not": {"contains": {"const": question.exclusive}}},
+            {"not": {"contains": {"not": {"const": question.exclusive}}}},
+        ]
+        schema["description"] = f"{question.label['en']} ({question.exclusive!r} alone; [] = it)"
+    return schema
+
+
 def document() -> dict:
     content = current_content()
     answers = {
-        q.id: {**QUESTION_SCHEMA[q.type](q), "description": q.label["en"]}
+        q.id: {"description": q.label["en"], **QUESTION_SCHEMA[q.type](q)}
         for q in content.questions.values()
     }
     context = {
@@ -189,6 +201,18 @@ def document() -> dict:
                         "confidence": {"type": "string", "enum": ["ok", "3p", "uncertain"]},
                         "last_checked": {"type": ["string", "null"], "format": "date"},
                         "missing": {"type": "array", "items": {"type": "string"}},
+                        "alternatives": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "description": "aids financing the same works by another route: "
+                            "one or the other, never both (slugs)",
+                        },
+                        "requires": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "description": "aids this one only comes with (slugs); if one of "
+                            "them is not applicable, neither is this one",
+                        },
                     },
                 },
                 "Errors": {

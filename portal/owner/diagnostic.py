@@ -61,7 +61,8 @@ def question(question_id: str):
             "total": max(len(asked) + len(remaining), position + 1)}  # fmt: skip
     back = url_for("owner.question", question_id=asked[position - 1]) if position else None
     status = 400 if form.errors else 200
-    return render_template("owner/question.html", form=form, step=step, back=back), status
+    return render_template("owner/question.html", form=form, step=step, back=back,
+                           exclusive_option=question.exclusive), status  # fmt: skip
 
 
 @blueprint.route("/diagnostic/verification", methods=["GET", "POST"])

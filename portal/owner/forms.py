@@ -58,12 +58,15 @@ def question_form(question: Question, locale: str, answers: dict) -> PortalForm:
     }
     if question.type in ("radios", "checkboxes"):
         choices = [
-            SelectChoice(option.value, option.label[locale],
-                         render_kw={"hint": option.hint[locale]} if option.hint else None)
+            SelectChoice(option.value, option.label[locale], render_kw=_option_attributes(
+                option, locale))
             for option in question.options
         ]  # fmt: skip
         field_class = RadioField if question.type == "radios" else MultiCheckboxField
-        field = field_class(choices=choices, validators=[required], **kwargs)
+        validators = [required]
+        if question.exclusive:
+            validators.append(_alone(question.exclusive, messages["exclusive"][locale]))
+        field = field_class(choices=choices, validators=validators, **kwargs)
     elif question.type == "number":
         limits = NumberRange(question.minimum, question.maximum,
                              message=_message(messages, "range", locale))  # fmt: skip
@@ -80,3 +83,20 @@ def question_form(question: Question, locale: str, answers: dict) -> PortalForm:
 
 def _message(messages: dict, name: str, locale: str) -> str | None:
     return messages[name][locale] if name in messages else None
+
+
+def _option_attributes(option, locale: str) -> dict | None:
+    attributes = {"hint": option.hint[locale]} if option.hint else {}
+    if option.exclusive:  # static/js/exclusive-option.js unticks the others, and back
+        attributes["data_exclusive"] = "true"
+    return attributes or None
+
+
+def _alone(value: str, message: str):
+    """The exclusive option ("Rien de particulier") ticked with another: refused, in words."""
+
+    def alone(_form, field) -> None:
+        if value in (field.data or []) and len(field.data) > 1:
+            raise ValidationError(message)
+
+    return alone

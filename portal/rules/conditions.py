@@ -6,11 +6,13 @@ A condition is YAML:
     {var: blockers, contains_any: [a, b]}        {var: zone_tendue, is: true}
     {var: commune_density_level, gte: 5}  (also gt, lte, lt, eq, ne)
     {from_date: 2027-01-01}   {until_date: 2026-12-31}   (against the evaluation date)
+    {from_date: rental_ban.F}   (a parameter of unit `date`: its value in force then)
 Any node may carry `explain: {fr: …, en: …}`: the words shown to say why (its children are
 then not listed). A `not` must carry one: the words of its child would say the opposite.
 
 Values are tri-state, as in Publicodes: TRUE, FALSE, or UNKNOWN when an answer is still
-missing. A question that does not apply (its `ask_if` is false) makes its leaves FALSE,
+missing, or when the answer is "je ne sais pas" (an option marked `unknown`, unless the leaf
+names it). A question that does not apply (its `ask_if` is false) makes its leaves FALSE,
 never UNKNOWN: "not applicable" is not "not answered yet". Missing answers are collected
 only from the branches that decide the result (lazy all/any).
 """
@@ -52,6 +54,9 @@ class VarSpec:
     type: str
     options: frozenset | None = None
     optional: bool = False  # context only: may be absent
+    # The "Je ne sais pas" options: a leaf on such an answer is UNKNOWN, not FALSE, unless it
+    # names that value itself.
+    unknown_values: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,10 @@ class Env:
 Condition = Callable[[Env], int]
 
 
-def compile_condition(node, variables: dict[str, VarSpec], path: str) -> Condition:
-    """Compile a YAML condition; refuse unknown variables, operators and option values."""
+def compile_condition(node, variables: dict[str, VarSpec], path: str,
+                      parameters: dict | None = None) -> Condition:  # fmt: skip
+    """Compile a YAML condition; refuse unknown variables, operators and option values.
+    `parameters` (name → portal.rules.model.Parameter) are those a date test may name."""
     if not isinstance(node, dict):
         raise ContentError(path, line_of(node), f"a condition must be a mapping, not {node!r}")
     explain = node.get("explain")
@@ -92,20 +99,26 @@ def compile_condition(node, variables: dict[str, VarSpec], path: str) -> Conditi
         children = node[name]
         if not isinstance(children, list) or not children:
             raise ContentError(path, line, f"'{name}' needs a non-empty list of conditions")
-        compiled = [compile_condition(child, variables, path) for child in children]
+        compiled = [compile_condition(child, variables, path, parameters) for child in children]
         function = _junction(compiled, FALSE if name == "all" else TRUE)
         clause = Clause(None, name, None, explain)
     elif keys == {"not"}:
         if not explain:
             raise ContentError(path, line, "a 'not' condition needs an 'explain' (fr, en)")
-        function = _not(compile_condition(node["not"], variables, path))
+        function = _not(compile_condition(node["not"], variables, path, parameters))
         clause = Clause(None, "not", None, explain)
     elif keys in ({"from_date"}, {"until_date"}):
         (name,) = keys
         day = node[name]
-        if not isinstance(day, dt.date):
-            raise ContentError(path, line, f"'{name}' needs a date (YYYY-MM-DD)")
-        function = _date(day, name == "from_date")
+        if isinstance(day, str):  # a parameter whose value is a date (dates change by law)
+            parameter = (parameters or {}).get(day)
+            if parameter is None or parameter.unit != "date":
+                raise ContentError(path, line, f"'{name}': {day!r} is not a date parameter")
+            function = _parameter_date(parameter, name == "from_date")
+        elif isinstance(day, dt.date):
+            function = _date(day, name == "from_date")
+        else:
+            raise ContentError(path, line, f"'{name}' needs a date (YYYY-MM-DD) or a parameter")
         clause = Clause(None, name, day, explain)
         return _traced(function, clause)
     elif "var" in keys and len(keys) == 2:
@@ -116,7 +129,7 @@ def compile_condition(node, variables: dict[str, VarSpec], path: str) -> Conditi
             raise ContentError(path, line, f"unknown variable {var!r}")
         expected = _expected(op, node[op], spec, path, line)
         clause = Clause(var, op, expected, explain)
-        return _leaf(var, op, expected, clause)
+        return _leaf(var, op, expected, clause, spec.unknown_values)
     else:
         raise ContentError(path, line, f"cannot read this condition: keys {sorted(keys)}")
     return _traced(function, clause) if explain else function
@@ -154,8 +167,11 @@ def _expected(op: str, raw, spec: VarSpec, path: str, line):
     raise ContentError(path, line, f"unknown operator {op!r}")
 
 
-def _leaf(var: str, op: str, expected, clause: Clause) -> Condition:
+def _leaf(var: str, op: str, expected, clause: Clause, unknown_values: frozenset) -> Condition:
     test = SET_TESTS.get(op) or COMPARISONS.get(op) or (lambda value, exp: value is exp)
+    # The unknown answers this leaf names itself are tested as any other value.
+    named = expected if op == "in" else {expected} if op == "eq" else set()
+    undetermined = frozenset(unknown_values - set(named))
 
     def leaf(env: Env) -> int:
         value = env.values.get(var, MISSING)
@@ -165,6 +181,8 @@ def _leaf(var: str, op: str, expected, clause: Clause) -> Condition:
             else:
                 env.missing.append(var)
                 result = UNKNOWN
+        elif isinstance(value, str) and value in undetermined:  # answered "je ne sais pas"
+            result = UNKNOWN
         else:
             try:
                 result = TRUE if test(value, expected) else FALSE
@@ -206,6 +224,16 @@ def _not(child: Condition) -> Condition:
 
 def _date(day: dt.date, from_: bool) -> Condition:
     def date_(env: Env) -> int:
+        return TRUE if (env.as_of >= day if from_ else env.as_of <= day) else FALSE
+
+    return date_
+
+
+def _parameter_date(parameter, from_: bool) -> Condition:
+    def date_(env: Env) -> int:
+        day = parameter.at(env.as_of)
+        if day is None:  # the parameter has no value yet at this date: the date is not reached
+            return FALSE
         return TRUE if (env.as_of >= day if from_ else env.as_of <= day) else FALSE
 
     return date_

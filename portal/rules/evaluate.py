@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from portal.rules.conditions import FALSE, TRUE, UNKNOWN, Env
 from portal.rules.formulas import Undetermined
 from portal.rules.model import Aid, Content, Local
+from portal.rules.relations import apply_requirements
 
 STATUS = {TRUE: "applicable", FALSE: "not_applicable", UNKNOWN: "undetermined"}
 ORDER = {"applicable": 0, "undetermined": 1, "not_applicable": 2}
@@ -26,6 +27,14 @@ class Recommendation:
     @property
     def slug(self) -> str:
         return self.aid.slug
+
+    @property
+    def alternatives(self) -> tuple[str, ...]:
+        return self.aid.alternatives
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        return self.aid.requires
 
 
 @dataclass
@@ -71,6 +80,7 @@ def evaluate(
 
     aids = list(content.aids.values()) + (list(local.aids.values()) if local else [])
     recommendations = [_recommend(aid, env, content, as_of) for aid in aids]
+    apply_requirements(recommendations, content.wording)
     recommendations.sort(key=lambda r: (ORDER[r.status], -r.score, r.slug))
 
     relevant: set[str] = set()
@@ -83,7 +93,10 @@ def evaluate(
         if q not in values and q not in not_applicable and q not in pending
     ]
     missing = [q for q in asked if q in relevant]
-    priority = [q for q in content.priority if q in asked]
+    priority = [
+        entry.question for entry in content.priority
+        if entry.question in asked and (entry.condition is None or _holds(entry.condition, env))
+    ]  # fmt: skip
     next_question = (priority or missing or [None])[0]
     taken = {q: a for q, a in answers.items() if q in values}
     return Evaluation(
@@ -96,6 +109,11 @@ def evaluate(
         content.version,
         local,
     )
+
+
+def _holds(condition, env: Env) -> bool:
+    env.missing, env.trace = [], None
+    return condition(env) == TRUE
 
 
 def _recommend(aid: Aid, env: Env, content: Content, as_of: dt.date) -> Recommendation:

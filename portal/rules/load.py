@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 from pathlib import Path
 
+from portal.rules import relations
 from portal.rules.conditions import VarSpec, compile_condition
 from portal.rules.formulas import FormulaError, compile_formula
 from portal.rules.model import (
@@ -22,6 +23,7 @@ from portal.rules.model import (
     Local,
     Option,
     Parameter,
+    Priority,
     Question,
     Source,
 )
@@ -75,20 +77,23 @@ def load_content(root: Path | str) -> Content:
     manifest.only({"version", "priority", "order", "context", "wording"})
     context = _context(manifest)
     variables = dict(context)
-    questions = _questions(root, manifest, variables)
     parameters = _parameters(root / "parameters.yaml")
+    questions = _questions(root, manifest, variables, parameters)
     contacts = _contacts(Reader(read_yaml(root / "contacts.yaml"), root / "contacts.yaml"))
-    aids = {}
+    aids, lines = {}, {}
     for path in sorted((root / "aids").glob("*.yaml")):
-        aid = _aid(Reader(read_yaml(path), path), variables, parameters, contacts)
+        aid = _aid(Reader(read_yaml(path), path), variables, parameters, contacts, lines=lines)
         if aid.slug in aids:
             raise ContentError(path, None, f"slug {aid.slug!r} already used")
         aids[aid.slug] = aid
     for aid in aids.values():
         _check_placeholders(aid, parameters)
+    aids = relations.link(aids, aids, lines)  # alternatives made symmetric, requires checked
     locals_ = {}
     for path in sorted((root / "local").glob("*.yaml")):
-        local = _local(Reader(read_yaml(path), path), variables, parameters, contacts)
+        local = _local(Reader(read_yaml(path), path), variables, parameters, contacts, lines)
+        # A collectivité's aids may name national ones (not the other way round).
+        local.aids = relations.link(local.aids, {**aids, **local.aids}, lines)
         locals_[local.siren] = local
     examples = []
     for path in sorted((root / "examples").glob("*.yaml")):
@@ -96,7 +101,7 @@ def load_content(root: Path | str) -> Content:
     return Content(
         version=str(manifest.get("version", str)),
         questions=questions,
-        priority=tuple(manifest.get("priority", list)),
+        priority=_priority(manifest, questions, variables, parameters),
         context=context,
         aids=aids,
         parameters=parameters,
@@ -109,7 +114,7 @@ def load_content(root: Path | str) -> Content:
     )
 
 
-WORDING = ("not_in_force", "or", "colon", "unknown_value")
+WORDING = ("not_in_force", "or", "colon", "unknown_value", "requires")
 
 
 def _wording(manifest: Reader) -> dict:
@@ -139,7 +144,8 @@ def _context(manifest: Reader) -> dict[str, VarSpec]:
     return specs
 
 
-def _questions(root: Path, manifest: Reader, variables: dict) -> dict[str, Question]:
+def _questions(root: Path, manifest: Reader, variables: dict,
+               parameters: dict) -> dict[str, Question]:  # fmt: skip
     order = manifest.get("order", list)
     files = {path.stem: path for path in (root / "questions").glob("*.yaml")}
     unlisted = set(files) - set(order)
@@ -150,20 +156,39 @@ def _questions(root: Path, manifest: Reader, variables: dict) -> dict[str, Quest
         if question_id not in files:
             manifest.fail(f"'order' names {question_id!r}: no questions/{question_id}.yaml")
         # ask_if may only read the context and questions placed before this one.
-        question = _question(Reader(read_yaml(files[question_id]), files[question_id]), variables)
+        reader = Reader(read_yaml(files[question_id]), files[question_id])
+        question = _question(reader, variables, parameters)
         if question.id != question_id:
             raise ContentError(files[question_id], 1, f"id {question.id!r} ≠ file name")
         questions[question_id] = question
+        unknown = frozenset(option.value for option in question.options if option.unknown)
         variables[question_id] = VarSpec(
-            question_id, "question", QUESTION_TYPES[question.type], question.values or None
-        )
-    for question_id in manifest.get("priority", list):
-        if question_id not in questions:
-            manifest.fail(f"'priority' names an unknown question {question_id!r}")
+            question_id, "question", QUESTION_TYPES[question.type], question.values or None,
+            unknown_values=unknown,
+        )  # fmt: skip
     return questions
 
 
-def _question(reader: Reader, variables: dict) -> Question:
+def _priority(manifest: Reader, questions: dict, variables: dict,
+              parameters: dict) -> tuple[Priority, ...]:  # fmt: skip
+    """`priority`: question ids, or `{question: id, if: condition}` (asked first only when
+    the condition holds)."""
+    entries = []
+    for entry in manifest.get("priority", list):
+        condition = None
+        if isinstance(entry, dict):
+            reader = Reader(entry, manifest.path, "a priority entry")
+            reader.only({"question", "if"})
+            condition = compile_condition(reader.get("if", dict), variables, manifest.path,
+                                          parameters)  # fmt: skip
+            entry = reader.get("question", str)
+        if entry not in questions:
+            manifest.fail(f"'priority' names an unknown question {entry!r}")
+        entries.append(Priority(entry, condition))
+    return tuple(entries)
+
+
+def _question(reader: Reader, variables: dict, parameters: dict) -> Question:
     reader.only(
         {
             "id",
@@ -185,16 +210,24 @@ def _question(reader: Reader, variables: dict) -> Question:
     options = []
     for node in reader.get("options", list, required=kind in ("radios", "checkboxes"), default=[]):
         option = Reader(node, reader.path, "an option")
-        option.only({"value", "label", "hint"})
-        options.append(
-            Option(str(option.get("value")), option.text("label"), option.text("hint", False))
-        )
+        option.only({"value", "label", "hint", "unknown", "exclusive"})
+        options.append(Option(str(option.get("value")), option.text("label"),
+                              option.text("hint", False),
+                              unknown=option.get("unknown", bool, False, False),
+                              exclusive=option.get("exclusive", bool, False, False)))  # fmt: skip
+        if options[-1].exclusive and kind != "checkboxes":
+            option.fail("only an option of a checkboxes question can be 'exclusive'")
     if len({option.value for option in options}) != len(options):
         reader.fail("two options share a value")
+    if sum(option.exclusive for option in options) > 1:
+        reader.fail("at most one option can be 'exclusive'")
     messages_node = reader.get("messages", dict)
     messages = {name: Reader(messages_node, reader.path).text(name) for name in messages_node}
     if "required" not in messages:
         reader.fail("messages: a 'required' message is needed", messages_node)
+    if any(option.exclusive for option in options) and "exclusive" not in messages:
+        reader.fail("messages: an 'exclusive' message is needed (an option is exclusive)",
+                    messages_node)  # fmt: skip
     ask_if = reader.get("ask_if", dict, required=False)
     return Question(
         id=reader.get("id", str),
@@ -207,7 +240,7 @@ def _question(reader: Reader, variables: dict) -> Question:
         minimum=reader.get("min", (int, float), False),
         maximum=reader.get("max", (int, float), False),
         max_length=reader.get("max_length", int, False, 500),
-        ask_if=compile_condition(ask_if, variables, reader.path) if ask_if else None,
+        ask_if=compile_condition(ask_if, variables, reader.path, parameters) if ask_if else None,
         path=reader.path,
     )
 
@@ -222,6 +255,10 @@ def _parameters(path: Path) -> dict[str, Parameter]:
         values = reader.get("values", dict)
         if not values or not all(isinstance(day, dt.date) for day in values):
             reader.fail(f"{name}: 'values' maps effective dates (YYYY-MM-DD) to values", values)
+        if reader.get("unit", str) == "date" and not all(
+            isinstance(value, dt.date) for value in values.values()
+        ):
+            reader.fail(f"{name}: a parameter of unit 'date' holds dates (YYYY-MM-DD)", values)
         dates = tuple(sorted(values))
         parameters[name] = Parameter(
             name,
@@ -248,7 +285,8 @@ def _contacts(reader: Reader, local: bool = False) -> dict[str, Contact]:
     return contacts
 
 
-def _aid(reader: Reader, variables, parameters, contacts, local: bool = False) -> Aid:
+def _aid(reader: Reader, variables, parameters, contacts, local: bool = False,
+         lines: dict | None = None) -> Aid:  # fmt: skip
     reader.only(
         {
             "slug",
@@ -266,9 +304,13 @@ def _aid(reader: Reader, variables, parameters, contacts, local: bool = False) -
             "confidence",
             "rank",
             "boosts",
+            *relations.KEYS,
         }
     )
     slug = reader.get("slug", str)
+    if lines is not None:
+        for key in relations.KEYS:
+            lines[(slug, key)] = line_of(reader.node.get(key), line_of(reader.node))
     if local != slug.startswith("local:"):
         reader.fail("a collectivité's own aid has a slug 'local:<name>'; only those do")
     if reader.get("kind", str) not in AID_KINDS:
@@ -279,13 +321,14 @@ def _aid(reader: Reader, variables, parameters, contacts, local: bool = False) -
         if contact_id not in contacts:
             reader.fail(f"unknown contact {contact_id!r} (see contacts.yaml)")
     valid = Reader(reader.get("valid", dict), reader.path, "'valid'")
-    condition = compile_condition(reader.get("eligible_if", dict), variables, reader.path)
+    condition = compile_condition(reader.get("eligible_if", dict), variables, reader.path,
+                                  parameters)  # fmt: skip
     boosts = []
     for node in reader.get("boosts", list, False, []):
         boost = Reader(node, reader.path, "a boost")
         boosts.append(
             Boost(
-                compile_condition(boost.get("if", dict), variables, reader.path),
+                compile_condition(boost.get("if", dict), variables, reader.path, parameters),
                 boost.get("add", int),
             )
         )
@@ -312,6 +355,8 @@ def _aid(reader: Reader, variables, parameters, contacts, local: bool = False) -
         boosts=tuple(boosts),
         path=reader.path,
         local=local,
+        alternatives=relations.read(reader, "alternatives"),
+        requires=relations.read(reader, "requires"),
     )
 
 
@@ -355,7 +400,7 @@ def _source(reader: Reader) -> Source:
     return Source(url, reader.get("title", str), reader.get("checked_on", dt.date), confidence)
 
 
-def _local(reader: Reader, variables, parameters, national_contacts) -> Local:
+def _local(reader: Reader, variables, parameters, national_contacts, lines: dict) -> Local:
     reader.only({"siren", "name", "opah_pig_perimeter", "contacts", "aids"})
     siren = str(reader.get("siren", (str, int)))
     if not (siren.isdigit() and len(siren) == 9):
@@ -364,7 +409,8 @@ def _local(reader: Reader, variables, parameters, national_contacts) -> Local:
     known = national_contacts | contacts
     aids = {}
     for node in reader.get("aids", list, False, []):
-        aid = _aid(Reader(node, reader.path, "an aid"), variables, parameters, known, local=True)
+        aid = _aid(Reader(node, reader.path, "an aid"), variables, parameters, known, local=True,
+                   lines=lines)  # fmt: skip
         _check_placeholders(aid, parameters)
         aids[aid.slug] = aid
     perimeter = frozenset(str(code) for code in reader.get("opah_pig_perimeter", list, False, []))

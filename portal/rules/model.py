@@ -22,6 +22,8 @@ class Option:
     value: str
     label: Text
     hint: Text | None = None
+    unknown: bool = False  # "Je ne sais pas": conditions on it stay undetermined
+    exclusive: bool = False  # "Rien de particulier": ticked alone or not at all
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,11 @@ class Question:
 
     def option(self, value: str) -> Option | None:
         return next((option for option in self.options if option.value == value), None)
+
+    @property
+    def exclusive(self) -> str | None:
+        """The value of the option ticked alone, if the question has one."""
+        return next((option.value for option in self.options if option.exclusive), None)
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,10 @@ class Aid:
     boosts: tuple[Boost, ...]
     path: str
     local: bool = False
+    # The aids that finance the same works by another route (one or the other, never both),
+    # and those this one only comes with (portal/rules/relations.py).
+    alternatives: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
 
     def in_force(self, day: dt.date) -> bool:
         after_start = self.valid_from is None or day >= self.valid_from
@@ -150,11 +161,19 @@ class Local:
     path: str
 
 
+@dataclass(frozen=True)
+class Priority:
+    """A question asked first, always or when its condition holds (manifest `priority`)."""
+
+    question: str
+    condition: Condition | None = None
+
+
 @dataclass
 class Content:
     version: str
     questions: dict[str, Question]  # in the manifest's order
-    priority: tuple[str, ...]
+    priority: tuple[Priority, ...]
     context: dict[str, VarSpec]
     aids: dict[str, Aid]
     parameters: dict[str, Parameter]

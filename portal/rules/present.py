@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from portal.rules.conditions import FALSE, TRUE, Clause
@@ -28,11 +29,20 @@ def money(value: float, locale: str) -> str:
 def format_parameter(value, unit: str, locale: str) -> str:
     if unit == "EUR":
         return money(value, locale)
+    if unit == "date":
+        return day_in_words(value, locale)
     if unit == "rate":
         return format_percent(
             value, locale=locale, format="#,##0.#\u00a0%" if locale == "fr" else "#,##0.#%"
         )
     return format_decimal(value, locale=locale)
+
+
+def day_in_words(day, locale: str) -> str:
+    """« 1er janvier 2028 », « 2 janvier 2028 »; "1 January 2028"."""
+    if locale == "fr" and day.day == 1:
+        return "1er " + format_date(day, "MMMM y", locale="fr")
+    return format_date(day, "d MMMM y", locale=locale)
 
 
 def fill(text: str, content: Content, evaluation_date, locale: str, **extra) -> str:
@@ -116,6 +126,8 @@ def present_recommendation(
         "confidence": aid.confidence,
         "last_checked": aid.last_checked.isoformat() if aid.last_checked else None,
         "missing": list(recommendation.missing),
+        "alternatives": list(recommendation.alternatives),
+        "requires": list(recommendation.requires),
     }
 
 

@@ -42,6 +42,9 @@ def validate_answers(content: Content, answers) -> dict:
                 errors[field] = f"must be one of {sorted(question.values)}"
                 continue
         elif question.type == "checkboxes":
+            exclusive = question.exclusive
+            if value == [] and exclusive:  # nothing ticked: the "nothing in particular" option
+                value = [exclusive]
             if (
                 not isinstance(value, list)
                 or not value
@@ -50,6 +53,9 @@ def validate_answers(content: Content, answers) -> dict:
                 errors[field] = f"must be a non-empty list of {sorted(question.values)}"
                 continue
             value = sorted(set(value))
+            if exclusive in value and len(value) > 1:
+                errors[field] = f"{exclusive!r} cannot be combined with other answers"
+                continue
         elif question.type == "number":
             if not is_number(value):
                 errors[field] = "must be a number"

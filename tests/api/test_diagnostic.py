@@ -51,7 +51,10 @@ def test_recommendations_carry_reasons_sources_and_english(client):
         ({"answers": {"situation": "empty"}, "context": CONTEXT}, "answers.situation"),
         ({"answers": {"situation": 3}, "context": CONTEXT}, "answers.situation"),
         ({"answers": {"blockers": "succession"}, "context": CONTEXT}, "answers.blockers"),
-        ({"answers": {"blockers": []}, "context": CONTEXT}, "answers.blockers"),
+        (
+            {"answers": {"blockers": ["succession", "nothing_in_particular"]}, "context": CONTEXT},
+            "answers.blockers",
+        ),
         ({"answers": {"blockers": ["succession", "x"]}, "context": CONTEXT}, "answers.blockers"),
         ({"answers": [], "context": CONTEXT}, "answers"),
         ({"context": {**CONTEXT, "idf": "no"}}, "context.idf"),

@@ -215,3 +215,27 @@ def test_the_stepper_counts_the_questions_that_may_still_apply(client, opened):
     assert "Étape 1 sur 9" in first
     answer(client, "situation", "vacant")
     assert "Étape 2 sur 9" in client.get("/diagnostic/vacancy_duration").get_data(as_text=True)
+
+
+def _to_blockers(client):
+    for question, value in (("situation", "vacant"), ("vacancy_duration", "gt_2y"),
+                            ("owner_kind", "individual"), ("intention", "rent")):  # fmt: skip
+        assert answer(client, question, value).status_code == 303
+
+
+def test_nothing_in_particular_is_ticked_alone_or_explained(client, session, opened):
+    _to_blockers(client)
+    path = "/diagnostic/blockers"
+    page = client.get(path).get_data(as_text=True)
+    assert 'value="nothing_in_particular"' in page and "data-exclusive" in page
+    assert "js/exclusive-option.js" in page  # unticks the others, with JavaScript
+    both = client.post(path, data={"answer": ["distance", "nothing_in_particular"],
+                                   "csrf_token": csrf_token(client, path)})  # fmt: skip
+    assert both.status_code == 400
+    html = both.get_data(as_text=True)
+    assert "ne peut pas être coché avec une autre réponse" in html
+    alone = client.post(path, data={"answer": ["nothing_in_particular"],
+                                    "csrf_token": csrf_token(client, path)})  # fmt: skip
+    assert alone.status_code == 303
+    session.expire_all()
+    assert session.scalar(select(Response)).answers["blockers"] == ["nothing_in_particular"]
