@@ -13,7 +13,7 @@ from portal.rules.conditions import FALSE, TRUE, Clause
 from portal.rules.evaluate import Evaluation, Recommendation
 from portal.rules.model import Aid, Contact, Content, Question
 
-PLACEHOLDER = re.compile(r"\{([a-z0-9_.]+)\}")
+PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.]+)\}")
 MET = {TRUE: True, FALSE: False}
 
 
