@@ -39,10 +39,11 @@ def format_parameter(value, unit: str, locale: str) -> str:
 
 
 def day_in_words(day, locale: str) -> str:
-    """« 1er janvier 2028 », « 2 janvier 2028 »; "1 January 2028"."""
-    if locale == "fr" and day.day == 1:
-        return "1er " + format_date(day, "MMMM y", locale="fr")
-    return format_date(day, "d MMMM y", locale=locale)
+    """« 1er janvier 2028 », « 2 janvier 2028 » (no-break spaces); "1 January 2028"."""
+    if locale != "fr":
+        return format_date(day, "d MMMM y", locale=locale)
+    first = "1er" if day.day == 1 else str(day.day)
+    return "\u00a0".join((first, format_date(day, "MMMM", locale="fr"), str(day.year)))
 
 
 def fill(text: str, content: Content, evaluation_date, locale: str, **extra) -> str:
@@ -197,7 +198,7 @@ def present_contact(contact_id: str, content: Content, evaluation: Evaluation, l
 
 def aid_placeholders(aid: Aid) -> set[str]:
     """Parameter names the aid's texts refer to (checked at load)."""
-    texts = [aid.summary, aid.gives, *aid.obligations]
+    texts = [aid.summary, aid.for_whom, aid.gives, *aid.obligations]
     if aid.amount:
         texts += [aid.amount.text, aid.amount.fallback]
     return {

@@ -213,8 +213,8 @@ def test_a_date_test_naming_no_date_parameter_is_refused(banned):
 
 
 def test_dates_in_words():
-    assert day_in_words(dt.date(2028, 1, 1), "fr") == "1er janvier 2028"
-    assert day_in_words(dt.date(2034, 1, 2), "fr") == "2 janvier 2034"
+    assert day_in_words(dt.date(2028, 1, 1), "fr") == "1er\u00a0janvier\u00a02028"
+    assert day_in_words(dt.date(2034, 1, 2), "fr") == "2\u00a0janvier\u00a02034"
     assert day_in_words(dt.date(2028, 1, 1), "en") == "1 January 2028"
 
 
