@@ -29,10 +29,12 @@ MAX_REASONS = 3  # a card stays short; the aid's public page lists every conditi
 
 
 def results_in_words(evaluation, content, locale: str) -> dict:
-    shown = [
-        r for r in present(evaluation, content, locale)["recommendations"] if r["status"] in SHOWN
-    ]
-    items = [with_reasons(r) for r in shown]
+    return arrange(present(evaluation, content, locale)["recommendations"])
+
+
+def arrange(recommendations: list[dict]) -> dict:
+    """The presented recommendations (`present`'s, ranked) as the results show them."""
+    items = [with_reasons(r) for r in recommendations if r["status"] in SHOWN]
     advice = [r for r in items if r["kind"] == "advice" and r["status"] == "applicable"]
     costs = [r for r in items if r["kind"] == "cost" and r["status"] == "applicable"]
     candidates = [r for r in items if r not in advice and r not in costs and r["kind"] != "cost"]
