@@ -19,7 +19,8 @@ from bs4 import BeautifulSoup
 from portal.owner.results import arrange
 from portal.rules import evaluate, present
 from portal.rules.evaluate import Recommendation
-from tests.owner.test_journey import ANSWERS, opened, submit, walk  # noqa: F401 (a fixture)
+from tests.owner import test_journey as journey
+from tests.owner.test_journey import ANSWERS, submit, walk
 from tests.owner.test_summary_pdf import PDF, pdf_text
 
 TWO_WAYS = "Deux façons de financer vos travaux\u00a0: l’une ou l’autre"
@@ -29,6 +30,7 @@ RELATIONS = {
 }
 AS_OF = date(2026, 12, 2)
 UNDECIDED = {**ANSWERS, "intention": "undecided"}
+opened = journey.opened  # a letter of the "Commune de Nevers" just opened (a fixture)
 
 
 ENGINE_GIVES_RELATIONS = "alternatives" in {f.name for f in fields(Recommendation)}
@@ -116,6 +118,7 @@ def test_an_unmet_condition_is_never_a_reason(app, arranged, answers):
         assert 0 < len(item["why"]) + len(item["to_check"]) <= 3, item["slug"]
         if item["status"] == "applicable":
             assert item["to_check"] == []
+
 
 def test_the_reason_met_on_a_phone_walk_is_gone(app, arranged):
     items = [i for r in arranged(UNDECIDED)["routes"] for i in r["items"] + r["companions"]]
@@ -206,7 +209,7 @@ def test_the_details_are_folded_in_an_accordion(client, opened):
     not ENGINE_GIVES_RELATIONS, reason="until the engine gives `alternatives` (issue 13)"
 )
 def test_the_page_and_the_pdf_group_the_two_ways_to_fund_the_works(app, client, opened):
-    html, page = results_page(client)
+    _, page = results_page(client)
     section = page.main.find("h3", string=TWO_WAYS).find_parent("section")
     titles = [squash(h.get_text()) for h in section.select(".fr-card__title")]
     assert any("Anah" in title for title in titles) and any("MaPrimeRénov" in t for t in titles)
