@@ -15,8 +15,10 @@ from datetime import date
 
 import pytest
 from bs4 import BeautifulSoup
+from flask import g, render_template
 
 from portal.owner.results import arrange
+from portal.owner.summary import results_blocks
 from portal.rules import evaluate, present
 from portal.rules.evaluate import Recommendation
 from tests.owner import test_journey as journey
@@ -36,13 +38,21 @@ opened = journey.opened  # a letter of the "Commune de Nevers" just opened (a fi
 ENGINE_GIVES_RELATIONS = "alternatives" in {f.name for f in fields(Recommendation)}
 
 
-def presented(app, answers=ANSWERS, relations=RELATIONS, context=None) -> list[dict]:
+def presented(app, answers=ANSWERS, relations=None) -> list[dict]:
+    """`present`'s recommendations for the real content, in a commune not known (every
+    condition on the place left to check); `relations` replace the aids' own."""
     content = app.extensions["content"]
-    evaluation = evaluate(content, answers, context or {}, as_of=AS_OF)
+    evaluation = evaluate(content, answers, {}, as_of=AS_OF)
     items = present(evaluation, content, "fr")["recommendations"]
     for item in items:
         for key in ("alternatives", "requires"):
-            item.setdefault(key, relations.get(item["slug"], {}).get(key, []))
+            declared = (
+                (RELATIONS if relations is None else relations).get(item["slug"], {}).get(key, [])
+            )
+            if relations is not None:
+                item[key] = declared
+            else:
+                item.setdefault(key, declared)
     return items
 
 
@@ -213,10 +223,32 @@ def test_the_page_and_the_pdf_group_the_two_ways_to_fund_the_works(app, client, 
     section = page.main.find("h3", string=TWO_WAYS).find_parent("section")
     titles = [squash(h.get_text()) for h in section.select(".fr-card__title")]
     assert any("Anah" in title for title in titles) and any("MaPrimeRénov" in t for t in titles)
-    assert "Possible seulement avec" in squash(section.get_text())
     text = pdf_text(client.get(PDF).data)
     assert re.search(r"\d\. " + TWO_WAYS, text)
-    assert "Possible seulement avec" in text
+
+
+def test_the_page_and_the_pdf_say_which_route_leads_to_the_bonus(app, arranged, opened):
+    shown = arranged()
+    bonus = route_of(shown, "anah-travaux-bailleur")["companions"][0]
+    anah = next(
+        i
+        for i in route_of(shown, "anah-travaux-bailleur")["items"]
+        if i["slug"] == "anah-travaux-bailleur"
+    )
+    with_anah = f"Possible seulement avec «\u00a0{anah['title']}\u00a0»."
+    opens = f"Avec cette aide, vous pourrez aussi demander «\u00a0{bonus['title']}\u00a0»."
+    with app.test_request_context("/resultats"):
+        g.letter = opened
+        html = render_template("owner/results.html", pdf_size_bound_kb=100, **shown)
+        blocks = results_blocks(shown)
+    section = BeautifulSoup(html, "html.parser").find("h3", string=TWO_WAYS).find_parent("section")
+    cards = {squash(c.select_one(".fr-card__title").get_text()): squash(c.get_text())
+             for c in section.select(".fr-card")}  # fmt: skip
+    assert with_anah in cards[bonus["title"]] and opens in cards[anah["title"]]
+    assert list(cards)[-1] == bonus["title"]  # after the choice it comes with
+    text = [block.text for block in blocks if hasattr(block, "text")]
+    heading = next(t for t in text if re.fullmatch(rf"\d+\. {TWO_WAYS}", t))
+    assert text.index(heading) < text.index(opens) < text.index(with_anah)
 
 
 def test_the_pdf_follows_the_page(client, opened):
