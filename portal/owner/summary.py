@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask import Response, current_app, g, redirect
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
 from portal import clock
@@ -103,6 +103,15 @@ def results_blocks(shown: dict) -> list:
         blocks = [Paragraph(best_line, strong=True)]
         if best["amount"]:
             blocks.append(Paragraph(best["amount"]["text"]))
+    elif shown["routes"]:
+        to_check = ngettext(
+            "D’après vos réponses, rien n’est encore sûr : la piste ci-dessous est à vérifier "
+            "avec un conseiller.",
+            "D’après vos réponses, rien n’est encore sûr : les %(num)d pistes ci-dessous sont "
+            "à vérifier avec un conseiller.",
+            shown["others"],
+        )
+        blocks = [Paragraph(to_check)]
     else:
         no_aid = _(
             "D’après vos réponses, aucune aide nationale ne semble correspondre à votre "

@@ -67,6 +67,14 @@ def test_the_call_back_button_is_on_the_first_screen_of_a_phone(browser_page, le
     assert_no_sideways_scroll(page)
     axe_check(page)
     screenshot(page, "full-page", full_page=True)
+
+    # Printed, the details are unfolded (paper cannot fold), and folded again after.
+    folded = page.locator("main details:not([open])")
+    assert folded.count() > 0
+    page.evaluate("dispatchEvent(new Event('beforeprint'))")
+    expect(folded).to_have_count(0)
+    page.evaluate("dispatchEvent(new Event('afterprint'))")
+    expect(page.locator("main details[open]")).to_have_count(1)  # the one the owner opened
     assert page.problems == [], "\n".join(page.problems)
 
 

@@ -264,3 +264,27 @@ def test_the_pdf_follows_the_page(client, opened):
     position = text.index("Ce qui pourrait vous aider")
     for card in page.main.select(".fr-card__title"):  # in the page's order
         position = text.index(squash(card.get_text()), position)
+
+
+def test_when_nothing_is_sure_the_top_says_what_to_check(app, arranged, opened):
+    shown = arranged()
+    for route in shown["routes"]:  # every route left to check: no best route
+        for item in route["items"] + route["companions"]:
+            item["status"] = "undetermined"
+    shown = {**shown, "best": None, "others": len(shown_slugs(shown))}
+    with app.test_request_context("/resultats"):
+        g.letter = opened
+        page = BeautifulSoup(
+            render_template("owner/results.html", pdf_size_bound_kb=100, **shown), "html.parser"
+        )
+        first = results_blocks(shown)[0].text
+    top = squash(page.main.find("p").get_text())
+    assert (
+        top
+        == first
+        == (
+            "D’après vos réponses, rien n’est encore sûr\u00a0: les "
+            f"{shown['others']} pistes ci-dessous sont à vérifier avec un conseiller."
+        )
+    )
+    assert "Ce qui vous correspond le mieux" not in squash(page.main.get_text())
