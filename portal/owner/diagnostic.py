@@ -12,8 +12,8 @@ from portal.owner import blueprint
 from portal.owner.access import letter_required
 from portal.owner.forms import ConfirmForm, question_form
 from portal.owner.journey import find_response, record_owner_return, save_answer
+from portal.owner.results import results_in_words
 from portal.owner.summary_pdf import SIZE_BOUND_KB
-from portal.rules import present
 from portal.rules.present import answers_in_words
 
 EXITS = ("sold", "not_owner", "do_not_contact")
@@ -129,14 +129,3 @@ def left(kind: str):
     if kind not in EXITS:
         abort(404)
     return render_template("owner/exit_done.html", kind=kind)
-
-
-def results_in_words(evaluation, content, locale: str) -> dict[str, list[dict]]:
-    """What the results page and the PDF summary show, in ranked order: the aids that could
-    help, those to check with an adviser, and what an empty dwelling costs."""
-    shown = present(evaluation, content, locale)["recommendations"]
-    return {
-        "applicable": [r for r in shown if r["status"] == "applicable" and r["kind"] != "cost"],
-        "to_check": [r for r in shown if r["status"] == "undetermined" and r["kind"] != "cost"],
-        "costs": [r for r in shown if r["status"] == "applicable" and r["kind"] == "cost"],
-    }

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask import Response, current_app, g, redirect
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
 from portal import clock
@@ -18,11 +18,8 @@ from portal.guidance import current_content
 from portal.i18n import current_language
 from portal.owner import blueprint
 from portal.owner.access import letter_required
-from portal.owner.diagnostic import (
-    results_detour,
-    results_in_words,
-    submitted_evaluation,
-)
+from portal.owner.diagnostic import results_detour, submitted_evaluation
+from portal.owner.results import results_in_words
 from portal.owner.summary_pdf import Bullets, Heading, Paragraph, Summary, render
 from portal.rules.present import answers_in_words
 
@@ -96,36 +93,72 @@ def summary_for(letter, content, evaluation, locale: str, now: datetime, base_ur
     )
 
 
-def results_blocks(shown: dict[str, list[dict]]) -> list:
-    """The three parts of the results page; the aids numbered in their ranked order."""
-    blocks = [Heading(_("Ce qui pourrait vous aider"))]
-    if not shown["applicable"]:
+def results_blocks(shown: dict) -> list:
+    """The results page's parts in its order, details unfolded (paper cannot fold): what
+    fits best, the advice, the routes numbered in ranked order (alternatives as one
+    choice), the costs."""
+    best = shown["best"]
+    if best:
+        best_line = f"{_('Ce qui vous correspond le mieux :')} {best['title']}"
+        blocks = [Paragraph(best_line, strong=True)]
+        if best["amount"]:
+            blocks.append(Paragraph(best["amount"]["text"]))
+    elif shown["routes"]:
+        to_check = ngettext(
+            "D’après vos réponses, rien n’est encore sûr : la piste ci-dessous est à vérifier "
+            "avec un conseiller.",
+            "D’après vos réponses, rien n’est encore sûr : les %(num)d pistes ci-dessous sont "
+            "à vérifier avec un conseiller.",
+            shown["others"],
+        )
+        blocks = [Paragraph(to_check)]
+    else:
         no_aid = _(
             "D’après vos réponses, aucune aide nationale ne semble correspondre à votre "
             "situation. Votre collectivité peut vous conseiller."
         )
-        blocks.append(Paragraph(no_aid))
-    for rank, item in enumerate(shown["applicable"], start=1):
-        blocks += recommendation_blocks(item, rank)
-    if shown["to_check"]:
-        blocks.append(Heading(_("À vérifier avec un conseiller")))
-    for rank, item in enumerate(shown["to_check"], start=len(shown["applicable"]) + 1):
-        blocks += recommendation_blocks(item, rank)
+        blocks = [Paragraph(no_aid)]
+    for item in shown["advice"]:
+        blocks += [Heading(item["title"]), *item_blocks(item)]
+    if shown["routes"]:
+        blocks.append(Heading(_("Ce qui pourrait vous aider")))
+    for rank, route in enumerate(shown["routes"], start=1):
+        members = route["items"] + route["companions"]
+        if route["heading"]:
+            blocks += [Heading(f"{rank}. {route['heading']}", level=3), Paragraph(route["text"])]
+            for item in members:
+                blocks += [Heading(item["title"], level=4), *item_blocks(item)]
+            continue
+        first, *companions = members
+        blocks += [Heading(f"{rank}. {first['title']}", level=3), *item_blocks(first)]
+        for item in companions:
+            blocks += [Heading(item["title"], level=4), *item_blocks(item)]
     if shown["costs"]:
         blocks.append(Heading(_("Ce que coûte un logement qui reste vide")))
     for item in shown["costs"]:
-        blocks += recommendation_blocks(item)
+        blocks += [Heading(item["title"], level=3), *item_blocks(item)]
     return blocks
 
 
-def recommendation_blocks(item: dict, rank: int | None = None) -> list:
-    """One aid as the results page shows it, with its rank and its dated sources."""
-    title = f"{rank}. {item['title']}" if rank else item["title"]
-    blocks = [Heading(title, level=3), Paragraph(item["summary"])]
+def item_blocks(item: dict) -> list:
+    """One aid as its card on the results page shows it, with its details and dated
+    sources."""
+    blocks = [Paragraph(_("À vérifier"), strong=True)] if item["to_verify"] else []
+    blocks.append(Paragraph(item["summary"]))
     if item["amount"]:
         blocks.append(Paragraph(item["amount"]["text"], strong=True))
-    reasons = [f"{_reason_mark(reason['met'])} — {reason['text']}" for reason in item["reasons"]]
-    blocks += [Paragraph(_("Pourquoi :"), lead=True), Bullets(tuple(reasons))]
+    for title in item["comes_with"]:
+        blocks.append(Paragraph(_("Possible seulement avec « %(title)s ».", title=title)))
+    for title in item["opens"]:
+        text = _("Avec cette aide, vous pourrez aussi demander « %(title)s ».", title=title)
+        blocks.append(Paragraph(text))
+    if item["why"]:
+        blocks += [Paragraph(_("Pourquoi :"), lead=True), Bullets(tuple(item["why"]))]
+    if item["to_check"]:
+        lead = _("À vérifier avec %(contact)s :", contact=item["check_with"])
+        blocks += [Paragraph(lead, lead=True), Bullets(tuple(item["to_check"]))]
+    if item["gives"]:
+        blocks.append(Paragraph(f"{_('Ce que cela vous apporte :')} {item['gives']}"))
     if item["obligations"]:
         blocks += [Paragraph(_("En échange :"), lead=True), Bullets(tuple(item["obligations"]))]
     if item["contacts"]:
@@ -134,9 +167,15 @@ def recommendation_blocks(item: dict, rank: int | None = None) -> list:
             for contact in item["contacts"]
         ]
         blocks += [Paragraph(_("À qui s’adresser :"), lead=True), Bullets(tuple(contacts))]
+    if item["confidence"] != "ok":
+        unconfirmed = _(
+            "À vérifier : une partie de ces informations vient d’une source non officielle ou "
+            "n’est pas encore confirmée."
+        )
+        blocks.append(Paragraph(unconfirmed))
     if item["sources"]:
         sources = [(_source_text(source), source["url"]) for source in item["sources"]]
-        blocks += [Paragraph(_("Sources"), lead=True), Bullets(tuple(sources))]
+        blocks += [Paragraph(_("Sources :"), lead=True), Bullets(tuple(sources))]
     return blocks
 
 
@@ -158,15 +197,9 @@ def contact_point_blocks(contact_points: list[dict]) -> list:
     return [Paragraph(_("Vos interlocuteurs"), strong=True, lead=True), Bullets(tuple(lines))]
 
 
-def _reason_mark(met: bool | None) -> str:
-    if met:
-        return _("oui")
-    return _("à vérifier") if met is None else _("non")
-
-
 def _source_text(source: dict) -> str:
     checked_on = format_date(date.fromisoformat(source["checked_on"]), "long")
-    text = f"{source['title']}, {_('relevée le %(date)s', date=checked_on)}"
+    text = f"{source['title']}, {_('vérifiée le %(date)s', date=checked_on)}"
     if source["confidence"] == "uncertain":
         text += f" ({_('à confirmer')})"
     elif source["confidence"] == "3p":

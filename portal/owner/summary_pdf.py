@@ -27,7 +27,8 @@ REPLACEMENT = "\ufffd"
 SIZE_BOUND_KB = 100
 # Points; line heights in millimetres.
 BODY, SMALL, URL_SIZE = 10.5, 8, 8.5
-HEADINGS = {1: (16, 8, 3), 2: (13, 6.5, 5), 3: (11, 5.6, 3.5)}  # size, line height, space above
+HEADINGS = {1: (16, 8, 3), 2: (13, 6.5, 5), 3: (11, 5.6, 3.5), 4: (10.5, 5.4, 3)}
+# size (points), line height, space above (mm), by level
 LINE, URL_LINE = 5.2, 4.2
 BULLET_INDENT = 6
 LINK_COLOUR = (0, 0, 145)
