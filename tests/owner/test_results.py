@@ -10,7 +10,6 @@ the engine gives them, else added to its dicts as it will.
 from __future__ import annotations
 
 import re
-from dataclasses import fields
 from datetime import date
 
 import pytest
@@ -20,7 +19,6 @@ from flask import g, render_template
 from portal.owner.results import arrange
 from portal.owner.summary import results_blocks
 from portal.rules import evaluate, present
-from portal.rules.evaluate import Recommendation
 from tests.owner import test_journey as journey
 from tests.owner.test_journey import ANSWERS, submit, walk
 from tests.owner.test_summary_pdf import PDF, pdf_text
@@ -33,9 +31,6 @@ RELATIONS = {
 AS_OF = date(2026, 12, 2)
 UNDECIDED = {**ANSWERS, "intention": "undecided"}
 opened = journey.opened  # a letter of the "Commune de Nevers" just opened (a fixture)
-
-
-ENGINE_GIVES_RELATIONS = "alternatives" in {f.name for f in fields(Recommendation)}
 
 
 def presented(app, answers=ANSWERS, relations=None) -> list[dict]:
@@ -215,9 +210,6 @@ def test_the_details_are_folded_in_an_accordion(client, opened):
     assert "À vérifier" in text  # most aids rest on sources not all official
 
 
-@pytest.mark.xfail(
-    not ENGINE_GIVES_RELATIONS, reason="until the engine gives `alternatives` (issue 13)"
-)
 def test_the_page_and_the_pdf_group_the_two_ways_to_fund_the_works(app, client, opened):
     _, page = results_page(client)
     section = page.main.find("h3", string=TWO_WAYS).find_parent("section")
