@@ -284,13 +284,14 @@ def test_a_local_aid_and_a_partner_reach_this_collectivites_owners_only(app, cli
     assert aid["slug"].startswith("local:prime-facade-de-bourges-")
 
     results = owner_results(app, session, town)
-    to_check = results.split("À vérifier avec un conseiller")[1]
-    assert "Prime façade de Bourges" in to_check
-    assert "jusqu’à 3 000 € par immeuble" in to_check
-    assert "Les conditions sont à vérifier auprès de votre collectivité" in to_check
-    assert "Soliha Cher (02 48 70 00 00)" in to_check
+    before, card = results.split("Prime façade de Bourges</h3>")
+    card = card.split("</details>")[0]  # the local aid's card, to the end of its details
+    assert "jusqu’à 3 000 € par immeuble" in card
+    assert "À vérifier avec Soliha Cher" in card
+    assert "Les conditions sont à vérifier auprès de votre collectivité" in card
+    assert "Soliha Cher (02 48 70 00 00)" in card
     # The partner is the OPAH operator: national aids that name the operator show it.
-    assert "Soliha Cher (02 48 70 00 00)" in results.split("À vérifier avec un conseiller")[0]
+    assert "Soliha Cher (02 48 70 00 00)" in before
     assert aid["slug"] not in results  # no "En savoir plus" link to a page that does not exist
 
     elsewhere = owner_results(app, session, other)
