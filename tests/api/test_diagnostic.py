@@ -111,3 +111,17 @@ def test_a_null_collectivite_or_optional_context_field_is_as_if_absent(client):
     situation = document["components"]["schemas"]["Situation"]["properties"]
     assert None in situation["collectivite"]["enum"]
     assert "null" in situation["context"]["properties"]["living_area"]["type"]
+
+
+def test_an_empty_list_is_the_exclusive_option_where_there_is_one(client):
+    answers = {"situation": "vacant", "vacancy_duration": "gt_2y", "owner_kind": "individual",
+               "intention": "rent", "blockers": []}  # fmt: skip
+    response = client.post(URL, json={"answers": answers, "context": CONTEXT})
+    assert response.status_code == 200, response.json
+    assert response.json["next_question"] is None or (
+        response.json["next_question"]["id"] != "blockers"
+    )
+    other = {**answers, "blockers": ["succession", "nothing_in_particular"]}
+    refused = client.post(URL, json={"answers": other, "context": CONTEXT})
+    assert refused.status_code == 422
+    assert "answers.blockers" in refused.get_data(as_text=True)

@@ -233,3 +233,27 @@ def test_a_priority_entry_with_a_condition_is_asked_first_only_when_it_holds(con
             "if: {var: situation, eq: sold}")  # fmt: skip
     content = load_content(content_copy)
     assert evaluate(content, {"situation": "vacant"}, CONTEXT, DAY).next_question == "works"
+
+
+# --- local aids may name national ones ---------------------------------------------------------
+
+
+def test_a_local_aid_may_require_a_national_aid(content_copy):
+    rewrite(content_copy / "local/123456789.yaml", "    rank: 5\n",
+            "    rank: 5\n    requires: [works-grant]\n")  # fmt: skip
+    loaded = load_content(content_copy)
+    local = loaded.locals["123456789"]
+    assert local.aids["local:bonus-testville"].requires == ("works-grant",)
+    evaluation = evaluate(loaded, {**VACANT, "label": "G"}, CONTEXT, DAY, local=local)
+    assert status(evaluation)["local:bonus-testville"] == "not_applicable"
+    evaluation = evaluate(loaded, {**VACANT, "label": "A"}, CONTEXT, DAY, local=local)
+    assert status(evaluation)["local:bonus-testville"] == "applicable"
+
+
+def test_a_local_aid_naming_no_known_aid_is_refused_with_its_file(content_copy):
+    rewrite(content_copy / "local/123456789.yaml", "    rank: 5\n",
+            "    rank: 5\n    alternatives: [nowhere]\n")  # fmt: skip
+    with pytest.raises(ContentError) as error:
+        load_content(content_copy)
+    assert "'alternatives' names an unknown aid 'nowhere'" in str(error.value)
+    assert error.value.path.endswith("local/123456789.yaml") and error.value.line == 20
