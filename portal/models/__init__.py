@@ -7,6 +7,7 @@ from portal.models.campaign import Campaign, Letter
 from portal.models.collectivite import Agent, Collectivite, CollectiviteLogo
 from portal.models.contact import CallbackRequest, OutboxMessage
 from portal.models.event import Event, Note
+from portal.models.experiment import Experiment, ExperimentUnit, experiment_campaign
 from portal.models.housing import Housing, HousingOwner, Owner
 from portal.models.job import Job, JobFile
 from portal.models.letter_template import LetterTemplate, SignatureImage
@@ -25,6 +26,8 @@ __all__ = [
     "Collectivite",
     "CollectiviteLogo",
     "Event",
+    "Experiment",
+    "ExperimentUnit",
     "Housing",
     "HousingOwner",
     "HousingPrecision",
@@ -40,4 +43,5 @@ __all__ = [
     "Response",
     "ResponseRecommendation",
     "SignatureImage",
+    "experiment_campaign",
 ]
