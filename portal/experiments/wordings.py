@@ -58,8 +58,9 @@ def _entry(slug, node, path: Path) -> tuple[str, str, dict, dict]:
     if lever not in LEVERS:
         raise ContentError(path, line_of(node), f"variant {slug!r}: lever must be one of "
                                                 + ", ".join(LEVERS))  # fmt: skip
-    return (slug, lever, _localised(node.get("label"), path, f"variant {slug!r}: label"),
-            _localised(node.get("description"), path, f"variant {slug!r}: description"))  # fmt: skip
+    label = _localised(node.get("label"), path, f"variant {slug!r}: label")
+    description = _localised(node.get("description"), path, f"variant {slug!r}: description")
+    return slug, lever, label, description
 
 
 @lru_cache(maxsize=8)
@@ -78,8 +79,8 @@ def letter_variants(content_root: str | Path) -> dict[str, Wording]:
         slug, lever, label, description = _entry(slug, node, path)
         for locale in LOCALES:
             if not (root / f"{slug}.{locale}.md").exists():
-                raise ContentError(path, line_of(node), f"variant {slug!r}: "
-                                                        f"{slug}.{locale}.md is missing")  # fmt: skip
+                missing = f"variant {slug!r}: {slug}.{locale}.md is missing"
+                raise ContentError(path, line_of(node), missing)
         variants[slug] = Wording(slug, lever, label, description)
     return {CONTROL: variants.pop(CONTROL), **variants}
 
