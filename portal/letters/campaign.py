@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.experiments.wordings import letter_variants
 from portal.letters import issue, merge
 from portal.letters.codes import format_code
 from portal.letters.pdf import Layout, Recipient, Sender, Signatory
@@ -31,17 +32,25 @@ CHUNK = 500
 
 def wording(session: Session, collectivite_id: int, content_root: str | Path,
             variant: str = DEFAULT_VARIANT) -> tuple[str, str]:  # fmt: skip
-    """(subject, body) of the collectivité's letter in this variant, else its standard
-    letter, else the portal's default letter (guidance_content/letters/standard.fr.md)."""
-    for name in dict.fromkeys((variant, DEFAULT_VARIANT)):
-        template = session.scalar(
-            select(LetterTemplate).where(
-                LetterTemplate.collectivite_id == collectivite_id, LetterTemplate.variant == name
-            )
+    """(subject, body) of the letter in this variant: the collectivité's own wording of it,
+    else the portal's text of it (guidance_content/letters/<variant>.fr.md), else the
+    collectivité's standard letter, else the portal's standard letter."""
+    own = _own_wording(session, collectivite_id, variant)
+    if own is not None:
+        return own
+    if variant != DEFAULT_VARIANT and variant in letter_variants(str(content_root)):
+        return merge.load_template(Path(content_root), variant)
+    own = _own_wording(session, collectivite_id, DEFAULT_VARIANT)
+    return own if own is not None else merge.load_template(Path(content_root))
+
+
+def _own_wording(session: Session, collectivite_id: int, variant: str) -> tuple[str, str] | None:
+    template = session.scalar(
+        select(LetterTemplate).where(
+            LetterTemplate.collectivite_id == collectivite_id, LetterTemplate.variant == variant
         )
-        if template is not None:
-            return template.subject, template.body
-    return merge.load_template(Path(content_root))
+    )
+    return None if template is None else (template.subject, template.body)
 
 
 def layout_for(session: Session, collectivite: Collectivite, title: str, written_at: date,

@@ -148,3 +148,33 @@ def test_each_letter_prints_its_own_variant(app, signed_in, session, town):
                 for name in ("Anne Petit", "Luc Moreau")}  # fmt: skip
     assert "Version courte" in by_owner["Luc Moreau"]
     assert "Version courte" not in by_owner["Anne Petit"]
+
+
+def test_the_portals_variants_are_listed_and_start_an_own_wording(signed_in, session, town):
+    html = signed_in.get(PAGE).get_data(as_text=True)
+    assert "Variantes proposées par le portail" in html
+    for label, lever in (("Courrier simplifié", "simplification"),
+                         ("Ce que coûte un logement vide", "aversion à la perte"),
+                         ("D’autres propriétaires se font aider", "norme sociale")):  # fmt: skip
+        assert label in html and f"<td>{lever}</td>" in html
+    assert "Plus court, des phrases courtes" in html
+    assert html.count("Écrire votre texte à partir de celui-ci") == 5  # standard is theirs
+
+    simplified = PAGE + "/texte/simplified"
+    page = signed_in.get(simplified).get_data(as_text=True)
+    assert "celui que le portail propose pour la variante" in page
+    assert "Votre logement vide {{housing.rawAddress}}" in page  # the form starts from it
+    assert "Faites le point en quelques minutes" in page
+    text = pypdf.PdfReader(io.BytesIO(signed_in.get(PAGE + "/apercu/simplified.pdf").data))
+    assert "Votre logement vide" in text.pages[0].extract_text()
+
+    saved = _post(
+        signed_in,
+        simplified,
+        simplified,
+        {"subject": "Notre version simple", "body": "Bonjour,\n\n{{letter.qrCode}}"},
+    )
+    assert saved.status_code == 303
+    html = signed_in.get(PAGE).get_data(as_text=True)
+    assert html.count("Écrire votre texte à partir de celui-ci") == 4
+    assert "celui que le portail propose" not in signed_in.get(simplified).get_data(as_text=True)

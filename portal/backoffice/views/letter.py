@@ -7,6 +7,7 @@ import io
 
 from flask import abort, current_app, g, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import clock
@@ -18,13 +19,26 @@ from portal.backoffice.letter_forms import NewVariantForm, SenderForm, WordingFo
 from portal.backoffice.logo import LogoError, read_logo
 from portal.backoffice.settings_forms import LOGO_ERRORS
 from portal.backoffice.views.settings import admins_only, saved
+from portal.experiments.wordings import letter_variants
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.letters import campaign as printed
 from portal.letters import merge, pdf
 from portal.letters.pdf import Recipient
 from portal.models import SignatureImage
 
 SPECIMEN_TOKEN = "apercu"  # noqa: S105 (not a secret: /l/apercu opens no letter)
+# The behavioural levers a wording variant may test (portal.experiments.wordings.LEVERS).
+LEVER_LABELS = {
+    "control": _l("témoin"),
+    "simplification": _l("simplification"),
+    "social_norm": _l("norme sociale"),
+    "loss_aversion": _l("aversion à la perte"),
+    "local_pride": _l("fierté locale"),
+    "fresh_start": _l("nouveau départ"),
+    "reciprocity": _l("réciprocité"),
+    "authority": _l("autorité"),
+}
 
 
 def _page(sender_form=None, variant_form=None, signature_forms=None, status=200):
@@ -42,11 +56,13 @@ def _page(sender_form=None, variant_form=None, signature_forms=None, status=200)
         )
     }
     signatories = (collectivite.settings or {}).get("signatories") or []
+    content = letter_variants(str(current_app.config["GUIDANCE_CONTENT_PATH"]))
     return render_template(
         "backoffice/settings_letter.html", sender_form=sender_form,
         variant_form=variant_form or NewVariantForm(formdata=None),
         signature_forms=signature_forms, images=images, signatories=signatories,
         variants=letter.variants(session, collectivite.id), action_form=ActionForm(),
+        content_variants=content.values(), levers=LEVER_LABELS, locale=current_language(),
     ), status  # fmt: skip
 
 
@@ -117,6 +133,9 @@ def settings_letter_wording(variant: str):
     content_root = current_app.config["GUIDANCE_CONTENT_PATH"]
     subject, body = printed.wording(session, g.collectivite.id, content_root, variant)
     form = WordingForm(data={"subject": subject, "body": body})
+    portal_text = None  # the portal's variant the form starts from, until the admin saves it
+    if letter.template_of(session, g.collectivite.id, variant) is None:
+        portal_text = letter_variants(str(content_root)).get(variant)
     if form.validate_on_submit():
         try:
             letter.save_wording(session, g.agent, g.collectivite.id, variant,
@@ -147,7 +166,8 @@ def settings_letter_wording(variant: str):
         else:
             return saved("backoffice.settings_letter", _("Texte du courrier enregistré."))
     return render_template("backoffice/settings_letter_wording.html", form=form,
-                           variant=variant, fields=field_descriptions(),
+                           variant=variant, fields=field_descriptions(), portal_text=portal_text,
+                           levers=LEVER_LABELS, locale=current_language(),
                            ), 400 if form.errors else 200  # fmt: skip
 
 
