@@ -3,7 +3,7 @@
 - The audiences' packages (owner/, backoffice/, public/, api/) never import one another:
   what two of them share lives in a core module at the top of portal/ (the clock, phone
   numbers, safe redirects, evaluation, suggestions...) or in a shared package: rules/,
-  models/, forms/, letters/, campaigns/, imports/, jobs/.
+  models/, forms/, letters/, campaigns/, imports/, jobs/, experiments/.
 - A core module imports no audience's package (only the factory, portal/__init__.py, and
   the command line, portal/cli.py, assemble them).
 - No import cycle between modules (packages' __init__ left aside: a blueprint's views
@@ -29,8 +29,11 @@ AUDIENCES = ("portal.owner", "portal.backoffice", "portal.public", "portal.api")
 # and the jobs call it).
 # portal.jobs and portal.imports: background work and the import, without Flask views
 # (the back-office submits and follows jobs; the CLI runs them).
+# portal.experiments: assignment, exposure, wordings and analysis, without Flask views (the
+# back-office, the owner's pages and /stats call it).
 SHARED_PACKAGES = ("portal.rules", "portal.models", "portal.forms", "portal.letters",
-                   "portal.campaigns", "portal.jobs", "portal.imports")  # fmt: skip
+                   "portal.campaigns", "portal.jobs", "portal.imports",
+                   "portal.experiments")  # fmt: skip
 ASSEMBLERS = ("portal", "portal.cli")  # create_app and the `portal` command
 
 
