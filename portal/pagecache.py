@@ -11,9 +11,11 @@ template would, and swap in their own CSP nonce. Measured by `bench/bench_pages.
 against 3.7–4.0 ms rendered each time.
 
 What a key holds is fixed here, as an allow-list (`PageKey`): the template, the language,
-the collectivité and the campaign with their `updated_at` stamps, and the owner's stage (not
-started, started, submitted). Nothing from the request (no query string, no header) and
-nothing of the owner goes into it, so no visitor can grow the cache or flush it, and any
+the collectivité and the campaign with their `updated_at` stamps, the owner's stage (not
+started, started, submitted) and the wording of the page's texts (a page experiment's arm,
+portal.experiments.exposure; "standard" without one: an arm is shared by every letter
+drawn into it). Nothing from the request (no query string, no header) and nothing of the
+owner goes into it, so no visitor can grow the cache or flush it, and any
 change to those rows (a collectivité's new contact) makes a new key while the old entry
 ages out of the LRU. The page is rendered only from what the key names and from the
 placeholders this module fills: the render callable must read nothing of the owner's
@@ -59,6 +61,7 @@ class PageKey(NamedTuple):
     campaign_id: int
     campaign_updated_at: datetime
     stage: str
+    variant: str = "standard"  # the page's wording (a page experiment's arm)
 
 
 class Page(NamedTuple):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, g, redirect, render_template, url_for
+from flask import abort, current_app, g, redirect, render_template, url_for
 
+from portal import clock
 from portal.evaluation import evaluation_for
+from portal.experiments.exposure import page_texts, page_variant
 from portal.extensions import db
 from portal.guidance import current_content
 from portal.i18n import current_language
@@ -107,7 +109,9 @@ def results():
     evaluation = submitted_evaluation(content)
     if detour := results_detour(evaluation):
         return redirect(detour, 303)
-    return render_template("owner/results.html", pdf_size_bound_kb=SIZE_BOUND_KB,
+    variant = page_variant(db.session(), g.letter, "results", now=clock.now())
+    texts = page_texts(current_app.config["GUIDANCE_CONTENT_PATH"], "results", variant, locale)
+    return render_template("owner/results.html", pdf_size_bound_kb=SIZE_BOUND_KB, texts=texts,
                            **results_in_words(evaluation, content, locale))  # fmt: skip
 
 

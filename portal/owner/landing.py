@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Dialect, Engine, Text, and_, bindparam, cast, func, literal_column, select
 
+from portal.experiments.exposure import running_exists
 from portal.models import Campaign, Collectivite, Housing, Letter, Response
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ LANDING_STATE = (
         Letter.revoked_at.is_not(None),
         Letter.revoked_reason,
         and_(Campaign.letters_expire_at.is_not(None), Campaign.letters_expire_at <= func.now()),
+        # A running experiment on the landing's texts (portal.experiments.exposure).
+        running_exists("landing", Letter.campaign_id, Letter.collectivite_id),
         Collectivite.id, Collectivite.updated_at, Campaign.id, Campaign.updated_at,
         # Answers saved: an exit without answers leaves "{}" (the same text on both databases).
         func.coalesce(func.length(cast(Response.answers, Text)), literal_column("0"))
@@ -68,6 +71,7 @@ class LandingState(NamedTuple):
     shape: PageShape
     address: str
     submitted_at: datetime | None
+    experimenting: bool = False  # a page experiment runs on the landing of this letter
 
 
 @functools.lru_cache(maxsize=8)
@@ -116,7 +120,7 @@ def landing_state(engine: Engine, letter_id: object) -> LandingState | None:
     row = _fetch(engine, letter_id)
     if row is None:
         return None
-    revoked, reason, expired, *stamps, answered, address_lines, submitted_at = row
+    revoked, reason, expired, experimenting, *stamps, answered, address_lines, submitted_at = row
     if revoked:
         log.info("letter %s refused: revoked (%s)", letter_id, reason)
         return None
@@ -129,4 +133,5 @@ def landing_state(engine: Engine, letter_id: object) -> LandingState | None:
         shape=PageShape(*stamps, progress),
         address=", ".join(to_lines(address_lines) or ()) if address_lines else "",
         submitted_at=to_datetime(submitted_at) if submitted_at else None,
+        experimenting=bool(experimenting),
     )

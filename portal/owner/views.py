@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import current_app, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 
-from portal import browser_session
+from portal import browser_session, clock
+from portal.experiments.exposure import page_texts, page_variant
+from portal.experiments.wordings import CONTROL
 from portal.extensions import db
 from portal.i18n import select_locale
-from portal.models import Collectivite
+from portal.models import Collectivite, Letter
 from portal.owner import blueprint
 from portal.owner.access import start_owner_session
 from portal.owner.forms import CodeForm
@@ -56,12 +58,19 @@ def landing():
         return render_template("owner/link_invalid.html"), 404
     answered_on = format_date(state.submitted_at, "long") if state.submitted_at else ""
     own = {"address": state.address, "answered_on": answered_on}
-    key = PageKey("owner/landing.html", select_locale(), *state.shape)
-    return render_cached(key, lambda values: _render_landing(state, values), own)
+    variant = CONTROL
+    if state.experimenting and state.shape.progress != "submitted":  # the texts are shown
+        letter = db.session.get(Letter, browser_session.owner_letter_id())
+        variant = page_variant(db.session(), letter, "landing", now=clock.now())
+    key = PageKey("owner/landing.html", select_locale(), *state.shape, variant)
+    return render_cached(key, lambda values: _render_landing(state, variant, values), own)
 
 
-def _render_landing(state: LandingState, values: dict[str, str]) -> str:
-    """The landing from its collectivité and the placeholders of the owner's facts alone."""
+def _render_landing(state: LandingState, variant: str, values: dict[str, str]) -> str:
+    """The landing from its collectivité, its wording and the placeholders of the owner's
+    facts alone."""
     g.collectivite = db.session.get(Collectivite, state.shape.collectivite_id)
+    language = select_locale()
+    texts = page_texts(current_app.config["GUIDANCE_CONTENT_PATH"], "landing", variant, language)
     return render_template("owner/landing.html", collectivite=g.collectivite,
-                           progress=state.shape.progress, **values)  # fmt: skip
+                           progress=state.shape.progress, texts=texts, **values)  # fmt: skip

@@ -16,6 +16,8 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import g, render_template
 
+from portal.config import ROOT
+from portal.experiments.exposure import page_texts
 from portal.owner.results import arrange
 from portal.owner.summary import results_blocks
 from portal.rules import evaluate, present
@@ -23,6 +25,7 @@ from tests.owner import test_journey as journey
 from tests.owner.test_journey import ANSWERS, submit, walk
 from tests.owner.test_summary_pdf import PDF, pdf_text
 
+TEXTS = page_texts(ROOT / "guidance_content", "results", "standard", "fr")
 TWO_WAYS = "Deux façons de financer vos travaux\u00a0: l’une ou l’autre"
 RELATIONS = {
     "maprimerenov-ampleur": {"alternatives": ["anah-travaux-bailleur"]},
@@ -231,7 +234,7 @@ def test_the_page_and_the_pdf_say_which_route_leads_to_the_bonus(app, arranged, 
     opens = f"Avec cette aide, vous pourrez aussi demander «\u00a0{bonus['title']}\u00a0»."
     with app.test_request_context("/resultats"):
         g.letter = opened
-        html = render_template("owner/results.html", pdf_size_bound_kb=100, **shown)
+        html = render_template("owner/results.html", pdf_size_bound_kb=100, texts=TEXTS, **shown)
         blocks = results_blocks(shown)
     section = BeautifulSoup(html, "html.parser").find("h3", string=TWO_WAYS).find_parent("section")
     cards = {squash(c.select_one(".fr-card__title").get_text()): squash(c.get_text())
@@ -267,7 +270,8 @@ def test_when_nothing_is_sure_the_top_says_what_to_check(app, arranged, opened):
     with app.test_request_context("/resultats"):
         g.letter = opened
         page = BeautifulSoup(
-            render_template("owner/results.html", pdf_size_bound_kb=100, **shown), "html.parser"
+            render_template("owner/results.html", pdf_size_bound_kb=100, texts=TEXTS, **shown),
+            "html.parser",
         )
         first = results_blocks(shown)[0].text
     top = squash(page.main.find("p").get_text())
