@@ -1,5 +1,5 @@
 """Page experiments: which wording of a page a letter's owner sees, assigned at the first
-view of the page and kept (../shared/reference/experiments.md §5, features 3 and 4).
+view of the page and kept (GrowthBook-style sticky bucketing, PlanOut-style salted hash).
 
 A page experiment (`Experiment.kind == "page"`) varies the texts of the owner's landing or
 results page (`guidance_content/pages/<page>.yaml`). Its unit is the letter: the first
