@@ -19,7 +19,8 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery staple"
 PAGES = ["/gestion/parametres", "/gestion/parametres/logo", "/gestion/parametres/partenaires",
-         "/gestion/parametres/aides-locales", "/gestion/audit"]  # fmt: skip
+         "/gestion/parametres/aides-locales", "/gestion/audit", "/gestion/parametres/courrier",
+         "/gestion/parametres/courrier/texte/simplified"]  # fmt: skip
 _numbers = itertools.count(1)
 
 
