@@ -7,13 +7,21 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from portal.experiments.wordings import letter_variants, page_variants
+from portal.models.experiment import EXPERIMENT_PAGES
 from portal.precisions import load_mapping
 from portal.rules import Content, load_content
+from portal.rules.yamlfile import ContentError
 
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> tuple[Content, dict]:
     content = load_content(path)
+    letter_variants(path)  # the wording variants experiments use, checked too
+    for page in EXPERIMENT_PAGES:
+        if not page_variants(path, page):
+            raise ContentError(Path(path) / "pages" / f"{page}.yaml", None,
+                               "missing: the owner's page prints its texts from it")  # fmt: skip
     return content, load_mapping(content, Path(path))
 
 

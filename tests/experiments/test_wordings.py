@@ -117,3 +117,18 @@ def test_a_page_without_its_standard_is_refused(tree):
     edit(tree / "pages" / "results.yaml", "  standard:", "  usual:")
     with pytest.raises(ContentError, match="the control 'standard' is missing"):
         page_variants(tree, "results")
+
+
+def test_the_portal_refuses_to_start_without_a_pages_texts(tmp_path):
+    from portal.guidance import _load
+
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT, root)
+    (root / "pages" / "results.yaml").unlink()
+    with pytest.raises(ContentError, match=r"results\.yaml: missing"):
+        _load(str(root))
+    other = tmp_path / "other"  # (the loaders are cached by path)
+    shutil.copytree(CONTENT, other)
+    edit(other / "letters" / "variants.yaml", "lever: simplification", "lever: nudge")
+    with pytest.raises(ContentError, match="lever must be one of"):
+        _load(str(other))
