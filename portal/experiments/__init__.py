@@ -1,4 +1,4 @@
-"""Experiments on letter and page wordings (issue 14; ../shared/reference/experiments.md).
+"""Experiments on letter and page wordings (pre-registered, randomised, analysed with intervals).
 
 - `metrics`: the outcomes a trial may measure, per letter, as 0/1.
 - `wordings`: the wording variants arms can use, read from guidance_content/ (letters/ and

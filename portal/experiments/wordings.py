@@ -20,7 +20,8 @@ from portal.rules.yamlfile import ContentError, line_of, read_yaml
 
 LOCALES = ("fr", "en")
 CONTROL = "standard"
-# The behavioural levers a variant may name (../shared/reference/experiments.md §2).
+# The behavioural levers a variant may name (the DITP/BIT letter trials: simplification,
+# social norms, loss framing, identity, fresh start...).
 LEVERS = ("control", "simplification", "social_norm", "loss_aversion", "local_pride",
           "fresh_start", "reciprocity", "authority")  # fmt: skip
 

@@ -4,7 +4,7 @@ An experiment belongs to one collectivité and pools one or more of its campaign
 are letters: a letter experiment assigns each letter of its campaigns an arm when the letters
 are generated (before printing, `Letter.variant` is then the arm's wording); a page experiment
 assigns a letter an arm the first time its owner sees the page (sticky, exposure logged once).
-See ../shared/reference/experiments.md and portal.experiments.
+See portal.experiments for the methods (assignment, exposure, analysis).
 """
 
 from __future__ import annotations
