@@ -13,6 +13,7 @@ from portal.config import ConfigurationError
 def init_commands(app: Flask) -> None:
     from portal.commands import agents, content, database, demo, digest, i18n, outbox, security
     from portal.commands.campaigns import campaign, collectivite, worker
+    from portal.commands.experiments import experiments
     from portal.commands.imports import import_file
     from portal.commands.retention import retention_group
 
@@ -28,6 +29,7 @@ def init_commands(app: Flask) -> None:
     app.cli.add_command(collectivite)
     app.cli.add_command(worker)
     app.cli.add_command(retention_group)
+    app.cli.add_command(experiments)
 
 
 def _create_app(*_args):
