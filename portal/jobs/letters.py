@@ -1,7 +1,8 @@
 """The letters job: a campaign's letters as one PDF, plus the recipients CSV for a mailing
 house, in three steps so that no write lock is held while drawing (SQLite has one writer,
 and the job's progress is written meanwhile): letters printed for the first time get their
-codes (portal.letters.issue) in one short transaction; the PDF is drawn, reading only; the
+codes (portal.letters.issue), and their arm in any running letter experiment
+(portal.experiments.assign), in one short transaction; the PDF is drawn, reading only; the
 files are stored in another short transaction. If drawing fails, the codes issued stay
 (unprinted, they open nothing anyone has; the next run prints them) and no file is kept.
 Printing again gives the same codes."""
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal import clock
 from portal.database import begin_write
+from portal.experiments.assign import assign_letters
 from portal.jobs import JobFailed
 from portal.letters import campaign as printed
 from portal.letters import merge, pdf, recipients
@@ -45,6 +47,7 @@ def generate(session: Session, job: Job, progress: Callable) -> dict:
     progress(0, total, force=True)
     secret_key = current_app.config["SECRET_KEY"]
     begin_write(session)
+    assign_letters(session, campaign, now=clock.now())  # experiments: arms before printing
     printed.issue_codes(session, campaign, secret_key)
     session.commit()
     config = current_app.config
