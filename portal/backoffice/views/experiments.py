@@ -63,8 +63,11 @@ def _form(experiment=None, formdata=None):
     form.campaigns.choices = [SelectChoice(c.id, c.title) for c in
                               queries.campaigns_of(db.session(), g.collectivite.id)]  # fmt: skip
     if experiment is not None and formdata is None:
-        form.baseline_rate.data = (None if experiment.baseline_rate is None
-                                   else Decimal(str(round(experiment.baseline_rate * 100, 4))))
+        form.baseline_rate.data = (
+            None
+            if experiment.baseline_rate is None
+            else Decimal(str(round(experiment.baseline_rate * 100, 4)))
+        )
         form.campaigns.data = [c.id for c in experiment.campaigns]
         for row, arm in enumerate(experiment.arms or [], start=1):
             getattr(form, f"arm_{row}").data = arm["variant"]
@@ -78,7 +81,7 @@ def _fields(form) -> dict:
         variant, weight = getattr(form, f"arm_{row}").data, getattr(form, f"weight_{row}").data
         if variant:
             arms.append({"variant": variant, "weight": weight if weight is not None else 1})
-    number = (lambda v: None if v is None else float(v))  # noqa: E731
+    number = lambda v: None if v is None else float(v)  # noqa: E731
     return {
         "title": form.title.data.strip(), "hypothesis": (form.hypothesis.data or "").strip(),
         "kind": form.kind.data, "page": form.page.data or None, "arms": arms,
@@ -103,8 +106,10 @@ def _experiment(experiment_id: int):
 @blueprint.get("/experiences")
 @admin_required
 def experiments():
-    return render_template("backoffice/experiments.html",
-                           experiments=queries.experiments_of(db.session(), g.collectivite.id))
+    return render_template(
+        "backoffice/experiments.html",
+        experiments=queries.experiments_of(db.session(), g.collectivite.id),
+    )
 
 
 @blueprint.route("/experiences/nouvelle", methods=["GET", "POST"])
@@ -156,8 +161,12 @@ def _plan(experiment, form: PowerForm):
         plan = power.sample_size(baseline, effect, alpha=experiment.alpha,
                                  power=experiment.power, weights=weights)  # fmt: skip
     except ValueError:
-        form.effet.errors.append(_("Avec ce taux attendu, cet effet n’est pas détectable : "
-                                   "choisissez un effet plus grand ou un taux plus bas."))
+        form.effet.errors.append(
+            _(
+                "Avec ce taux attendu, cet effet n’est pas détectable : "
+                "choisissez un effet plus grand ou un taux plus bas."
+            )
+        )
         return None
     mde = None
     if experiment.planned_sample and experiment.planned_sample >= 2 * len(weights):
