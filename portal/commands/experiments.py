@@ -33,7 +33,7 @@ def _percent(value: float | None, digits: int = 1) -> str:
 
 
 def _interval(ci, scale=_percent) -> str:
-    return "" if ci is None else f" [{scale(ci[0])} ; {scale(ci[1])}]"
+    return "" if ci is None else f" [{scale(ci[0])} ; {scale(ci[1])}]"
 
 
 def _p(value: float | None) -> str:
@@ -43,35 +43,35 @@ def _p(value: float | None) -> str:
 
 
 def as_text(report: dict) -> str:
-    lines = [f"Mesure : {report['metric']} — témoin : {report['control']} — "
-             f"alpha : {_number(report['alpha'], 3)}", "", "Par bras :"]  # fmt: skip
+    lines = [f"Mesure : {report['metric']} — témoin : {report['control']} — "
+             f"alpha : {_number(report['alpha'], 3)}", "", "Par bras :"]  # fmt: skip
     for arm in report["arms"]:
-        lines.append(f"  {arm['arm']} : {arm['successes']} sur {arm['n']}, "
+        lines.append(f"  {arm['arm']} : {arm['successes']} sur {arm['n']}, "
                      f"{_percent(arm['rate'])}{_interval(arm['ci'])}")  # fmt: skip
-    lines += ["", "Comparaisons avec le témoin :"]
+    lines += ["", "Comparaisons avec le témoin :"]
     for c in report["comparisons"]:
         if c["diff"] is None:
-            lines.append(f"  {c['arm']} : pas encore assez de données")
+            lines.append(f"  {c['arm']} : pas encore assez de données")
             continue
         lift = "" if c["lift"] is None else \
             f" ({'+' if c['lift'] > 0 else ''}{_percent(c['lift'], 0)}" \
             f"{_interval(c['lift_ci'], lambda v: _percent(v, 0))})"  # fmt: skip
         verdict = "" if c["conclusive"] else " — non concluant"
-        lines.append(f"  {c['arm']} : {_points(c['diff'])}{_interval(c['diff_ci'], _points)}"
+        lines.append(f"  {c['arm']} : {_points(c['diff'])}{_interval(c['diff_ci'], _points)}"
                      f"{lift}, p = {_p(c['p_value'])}, p Holm = {_p(c['p_holm'])}"
                      f" ({c['test']}){verdict}")  # fmt: skip
     srm = report["srm"]
-    lines += ["", "Répartition (SRM) : " + (
+    lines += ["", "Répartition (SRM) : " + (
         "non calculée" if srm["p_value"] is None else
         f"p = {_p(srm['p_value'])}" + (" — DÉSÉQUILIBRE, résultats à ne pas lire"
                                         if srm["flagged"] else " — conforme"))]  # fmt: skip
     for s in report["stratified_by_arm"]:
         if s["diff"] is not None:
             lines.append(f"Estimation stratifiée (Mantel–Haenszel, {s['strata']} strates), "
-                         f"{s['arm']} : {_points(s['diff'])}{_interval(s['ci'], _points)}"
+                         f"{s['arm']} : {_points(s['diff'])}{_interval(s['ci'], _points)}"
                          f", p CMH = {_p(s['p_value'])}")  # fmt: skip
     for problem in report["problems"]:
-        lines.append(f"Note : {problem['message']}")
+        lines.append(f"Note : {problem['message']}")
     return "\n".join(lines)
 
 
@@ -87,8 +87,8 @@ def as_text(report: dict) -> str:
 @click.option(
     "--control",
     default=None,
-    help="The control arm (default: « standard », "
-    "« control » or « témoin » if the file has one, else the first arm in sorted order).",
+    help="The control arm (default: « standard », "
+    "« control » or « témoin » if the file has one, else the first arm in sorted order).",
 )
 @click.option("--alpha", default=0.05, show_default=True, type=click.FloatRange(0, 1,
               min_open=True, max_open=True))  # fmt: skip
@@ -103,8 +103,8 @@ def analyse_command(units_path: str, metric: str, control: str | None, alpha: fl
         control = control or next((a for a in CONTROL_NAMES if a in arms), arms[0])
         if control not in arms:
             raise ValueError(
-                f"Le bras témoin « {control} » n’est pas dans le fichier ; "
-                f"bras présents : {', '.join(arms)}."
+                f"Le bras témoin « {control} » n’est pas dans le fichier ; "
+                f"bras présents : {', '.join(arms)}."
             )
         ordered = [control, *(a for a in arms if a != control)]
         report = analyse(units, metric, control=control, arms=ordered, alpha=alpha).to_json()

@@ -15,7 +15,7 @@ What computes what (nothing here re-implements what statsmodels or scipy provide
   the Cochran–Mantel–Haenszel test `StratifiedTable(...).test_null_odds()`.
 
 Never a division by zero: what cannot be computed is None, with a problem saying why
-(« pas encore assez de données »).
+(« pas encore assez de données »).
 """
 
 from __future__ import annotations
@@ -43,12 +43,12 @@ FISHER_BELOW = 5  # an expected cell under this: Fisher's exact test
 
 PROBLEMS = {
     "no-units": "Aucun courrier n’est encore affecté à cette expérience.",
-    "empty-arm": "Un bras n’a encore aucun courrier : pas encore assez de données.",
-    "no-control": "Le bras témoin n’a encore aucun courrier : pas encore assez de données.",
-    "srm-too-few": "Moins de 8 courriers dans un bras : le contrôle de répartition attendra.",
-    "one-stratum": "Une seule strate utilisable : l’estimation stratifiée est la différence "
+    "empty-arm": "Un bras n’a encore aucun courrier : pas encore assez de données.",
+    "no-control": "Le bras témoin n’a encore aucun courrier : pas encore assez de données.",
+    "srm-too-few": "Moins de 8 courriers dans un bras : le contrôle de répartition attendra.",
+    "one-stratum": "Une seule strate utilisable : l’estimation stratifiée est la différence "
     "simple.",
-    "no-stratum": "Aucune strate ne compte les deux bras : pas d’estimation stratifiée.",
+    "no-stratum": "Aucune strate ne compte les deux bras : pas d’estimation stratifiée.",
 }
 
 

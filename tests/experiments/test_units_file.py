@@ -37,16 +37,16 @@ def test_semicolons_and_a_bom_are_read():
     ("text", "message"),
     [
         ("", "vide"),
-        ("unit,arm,scan\nx,a,1\n", "Colonne manquante : stratum"),
+        ("unit,arm,scan\nx,a,1\n", "Colonne manquante : stratum"),
         ("unit,arm,stratum\nx,a,s\n", "Aucune colonne de mesure"),
-        ("unit,arm,stratum,diagnostic\nx,a,s,1\n", "« scan » n’est pas une colonne"),
-        ("unit,arm,stratum,scan\nx,a,s,2\n", "Ligne 2, colonne scan : « 2 »"),
+        ("unit,arm,stratum,diagnostic\nx,a,s,1\n", "« scan » n’est pas une colonne"),
+        ("unit,arm,stratum,scan\nx,a,s,2\n", "Ligne 2, colonne scan : « 2 »"),
         ("unit,arm,stratum,scan\nx,a,s,oui\n", "au lieu de 0 ou 1"),
-        ("unit,arm,stratum,scan\nx,a,s,1\nx,b,s,0\n", "Ligne 3 : l’unité « x » figure déjà"),
+        ("unit,arm,stratum,scan\nx,a,s,1\nx,b,s,0\n", "Ligne 3 : l’unité « x » figure déjà"),
         ("unit,arm,stratum,scan\n,a,s,1\n", "colonne unit est vide"),
-        ("unit,arm,stratum,scan\nx,a,s\n", "Ligne 2 : 3 colonnes au lieu de 4"),
+        ("unit,arm,stratum,scan\nx,a,s\n", "Ligne 2 : 3 colonnes au lieu de 4"),
         ("unit,arm,stratum,scan\n", "aucune ligne"),
-        ("unit,arm,stratum,scan,scan\nx,a,s,1,1\n", "Colonne en double : scan"),
+        ("unit,arm,stratum,scan,scan\nx,a,s,1,1\n", "Colonne en double : scan"),
     ],
 )
 def test_bad_files_are_refused_with_the_problem_named(text, message):
@@ -69,7 +69,7 @@ def test_the_command_prints_the_report_and_its_json(app, tmp_path):
     runner = app.test_cli_runner()
     text = runner.invoke(args=["experiments", "analyse", "--units", str(path), "--metric", "scan"])
     assert text.exit_code == 0, text.output
-    assert "témoin : standard" in text.output and "Comparaisons avec le témoin" in text.output
+    assert "témoin : standard" in text.output and "Comparaisons avec le témoin" in text.output
     result = runner.invoke(args=["experiments", "analyse", "--units", str(path),
                                  "--metric", "scan", "--json"])  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -82,9 +82,9 @@ def test_the_command_prints_the_report_and_its_json(app, tmp_path):
 @pytest.mark.parametrize(
     ("content", "args", "message"),
     [
-        ("unit,arm,scan\nx,a,1\n", [], "Colonne manquante : stratum"),
+        ("unit,arm,scan\nx,a,1\n", [], "Colonne manquante : stratum"),
         ("unit,arm,stratum,scan\nx,a,s,7\n", [], "au lieu de 0 ou 1"),
-        (None, ["--control", "nobody"], "« nobody » n’est pas dans le fichier"),
+        (None, ["--control", "nobody"], "« nobody » n’est pas dans le fichier"),
     ],
 )
 def test_the_command_refuses_bad_files_without_a_traceback(app, tmp_path, content, args,
