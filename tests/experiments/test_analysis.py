@@ -11,7 +11,8 @@ import statsmodels.formula.api as smf
 from scipy.stats import chisquare, fisher_exact
 from statsmodels.stats.proportion import proportions_ztest
 
-from portal.experiments.analysis import analyse, funnel, mantel_haenszel
+from portal.experiments.analysis import analyse, funnel
+from portal.experiments.stratified import mantel_haenszel
 from portal.experiments.table import Unit
 
 
