@@ -28,14 +28,16 @@ def _text(source: str | Path | TextIO) -> str:
         if not path.is_file():
             raise UnitsFileError(f"Le fichier {path} n’existe pas.")
         if path.stat().st_size > MAX_BYTES:
-            raise UnitsFileError("Le fichier dépasse 200 Mo.")
+            raise UnitsFileError("Le fichier dépasse 200 Mo.")
         data = path.read_bytes()
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
             raise UnitsFileError(
-                f"Le fichier n’est pas en UTF-8 (octet {error.start + 1}) : "
+                f"Le fichier n’est pas en UTF-8 (ligne {line}, "
+                f"octet {error.start + 1}) : "
                 "enregistrez-le en CSV UTF-8."
             ) from None
     return data.removeprefix("\ufeff")
@@ -54,19 +56,19 @@ def read_units(source: str | Path | TextIO, metric: str | None = None) -> list[U
     missing = [name for name in KEY_COLUMNS if name not in header]
     if missing:
         raise UnitsFileError(
-            "Colonne manquante : " + ", ".join(missing)
+            "Colonne manquante : " + ", ".join(missing)
             + f" (le fichier doit commencer par les colonnes {', '.join(KEY_COLUMNS)})."
         )  # fmt: skip
     if len(set(header)) != len(header):
         twice = sorted({name for name in header if header.count(name) > 1})
-        raise UnitsFileError("Colonne en double : " + ", ".join(twice) + ".")
+        raise UnitsFileError("Colonne en double : " + ", ".join(twice) + ".")
     metrics = [name for name in header if name not in KEY_COLUMNS]
     if not metrics:
         raise UnitsFileError("Aucune colonne de mesure (0 ou 1) après unit, arm et stratum.")
     if metric is not None and metric not in metrics:
         raise UnitsFileError(
-            f"La mesure « {metric} » n’est pas une colonne du fichier ; "
-            f"colonnes de mesure présentes : {', '.join(metrics)}."
+            f"La mesure « {metric} » n’est pas une colonne du fichier ; "
+            f"colonnes de mesure présentes : {', '.join(metrics)}."
         )
     return _units(rows, header, metrics)
 
@@ -78,14 +80,14 @@ def _units(rows, header: Sequence[str], metrics: Sequence[str]) -> list[Unit]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise UnitsFileError(f"Ligne {line} : {len(row)} colonnes au lieu de {len(header)}.")
+            raise UnitsFileError(f"Ligne {line} : {len(row)} colonnes au lieu de {len(header)}.")
         cells = {name: row[position[name]].strip() for name in header}
         for name in ("unit", "arm"):
             if not cells[name]:
-                raise UnitsFileError(f"Ligne {line} : la colonne {name} est vide.")
+                raise UnitsFileError(f"Ligne {line} : la colonne {name} est vide.")
         if cells["unit"] in seen:
             raise UnitsFileError(
-                f"Ligne {line} : l’unité « {cells['unit']} » figure déjà ligne "
+                f"Ligne {line} : l’unité « {cells['unit']} » figure déjà ligne "
                 f"{seen[cells['unit']]} (une ligne par unité)."
             )
         seen[cells["unit"]] = line
@@ -93,7 +95,7 @@ def _units(rows, header: Sequence[str], metrics: Sequence[str]) -> list[Unit]:
         for name in metrics:
             if cells[name] not in ("0", "1"):
                 raise UnitsFileError(
-                    f"Ligne {line}, colonne {name} : « {cells[name][:40]} » au lieu de 0 ou 1."
+                    f"Ligne {line}, colonne {name} : « {cells[name][:40]} » au lieu de 0 ou 1."
                 )
             values[name] = int(cells[name])
         units.append(Unit(cells["unit"], cells["arm"], cells["stratum"], values))
