@@ -52,7 +52,8 @@ def mantel_haenszel(tables: Sequence[Cell], alpha: float
         P   = (n1²·x0 − n0²·x1 + n1·n0·(n0 − n1)/2) / N²
         Q   = (x1·(n0 − x0) + x0·(n1 − x1)) / (2N)
 
-    With one stratum RD is the plain difference and Var its unpooled Wald variance.
+    With one stratum RD is the plain difference and Var close to its unpooled Wald
+    variance.
     (None, None) when no stratum holds both arms."""
     usable = [t for t in tables if t[0] > 0 and t[2] > 0]
     if not usable:
