@@ -30,6 +30,7 @@ from portal.models import Job, Response
 from tests.backoffice.answers_support import answered_letter
 from tests.builders import PASSWORD, make_agent, make_collectivite, make_letter
 from tests.conftest import csrf_token, sign_in
+from tests.experiments.letters import make_letter_experiment
 
 EXAMPLES = 16  # per route and method
 SLOW_EXAMPLES = 4  # routes that build a PDF, a spreadsheet or a batch of letters
@@ -189,6 +190,7 @@ def world(app, session):
     session.add_all([import_job, letters_job])
     admin = make_agent(session, town, role="admin")
     _owned, token, _code = make_letter(session, letter.campaign)
+    experiment = make_letter_experiment(session, [letter.campaign], status="draft")
     session.commit()
     ids = {
         "agent_id": other.id, "campaign_id": letter.campaign_id, "letter_id": letter.id,
@@ -198,6 +200,7 @@ def world(app, session):
         "slug": sorted(app.extensions["content"].aids)[0], "question_id": "situation",
         "kind": "sold", "filename": "css/portal.css", "version": "1",
         "job_id": import_job.id, "letters_job_id": letters_job.id,
+        "experiment_id": experiment.id,
     }  # fmt: skip
     return {"admin": admin, "token": token, "ids": ids}
 

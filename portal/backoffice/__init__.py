@@ -11,6 +11,7 @@ from portal.backoffice.views import (  # noqa: E402, F401
     audit,
     auth,
     campaigns,
+    experiments,
     home,
     housings,
     imports,

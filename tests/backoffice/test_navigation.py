@@ -9,9 +9,11 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
+from portal.experiments.registry import registration_of
 from portal.models import Job, Response
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
 from tests.builders import make_collectivite
+from tests.experiments.letters import make_letter_experiment
 
 AGENT_ENTRIES = [
     ("Réponses", "/gestion/reponses"),
@@ -20,6 +22,7 @@ AGENT_ENTRIES = [
 ]
 ADMIN_ENTRIES = [
     *AGENT_ENTRIES,
+    ("Expériences", "/gestion/experiences"),
     ("Paramètres", "/gestion/parametres"),
     ("Agents", "/gestion/agents"),
     ("Journal", "/gestion/audit"),
@@ -30,7 +33,7 @@ NOT_SIGNED_IN_PAGES = {
     "backoffice.reset_link_sent", "backoffice.reset_password", "backoffice.totp_qr_code",
     # files: the letters PDF and CSV, one letter's PDF, the letter preview
     "backoffice.campaign_file", "backoffice.letter_pdf", "backoffice.settings_letter_preview",
-    "backoffice.import_report",
+    "backoffice.import_report", "backoffice.experiment_units",
 }  # fmt: skip
 # Back-office GET pages that need a query string to show a page (else they redirect).
 QUERIES = {"backoffice.new_campaign": "?tous=1"}  # every housing of the collectivité
@@ -38,6 +41,9 @@ ADMIN_PAGES = {
     "backoffice.settings", "backoffice.settings_logo", "backoffice.settings_partners",
     "backoffice.settings_local_aids", "backoffice.agents", "backoffice.audit",
     "backoffice.settings_letter", "backoffice.settings_letter_wording",
+    "backoffice.experiments", "backoffice.experiment_new", "backoffice.experiment",
+    "backoffice.experiment_edit", "backoffice.experiment_registration",
+    "backoffice.experiment_analysis",
 }  # fmt: skip
 
 
@@ -82,12 +88,18 @@ def test_every_signed_in_page_has_the_navigation(app, client, session, town, adm
     import_job = Job(collectivite_id=town.id, kind="import", state="queued",
                      params={"mode": "preview", "file_name": "f.csv"})  # fmt: skip
     session.add_all([letters_job, import_job])
+    draft = make_letter_experiment(session, [letter.campaign], status="draft")
+    launched = make_letter_experiment(session, [letter.campaign], registration={},
+                                      registration_hash="0" * 64)  # fmt: skip
+    launched.registration = registration_of(launched, launched.created_at)
     session.commit()
     ids = {"response_id": response_of(session, letter).id, "campaign_id": letter.campaign_id,
-           "job_id": letters_job.id, "letter_id": letter.id, "variant": "standard"}  # fmt: skip
+           "job_id": letters_job.id, "letter_id": letter.id, "variant": "standard",
+           "experiment_id": launched.id}  # fmt: skip
     paths = signed_in_pages(
-        app, ids, admin, {"backoffice.import_status": {"job_id": import_job.id}}
-    )
+        app, ids, admin, {"backoffice.import_status": {"job_id": import_job.id},
+                          "backoffice.experiment_edit": {"experiment_id": draft.id}}
+    )  # fmt: skip
     assert "/gestion/reponses" in paths and "/gestion/compte" in paths
     for path in paths:
         response = client.get(path)

@@ -6,13 +6,17 @@ WITHOUT_IDS with the reason it cannot reach another collectivité's objects."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
+from portal.experiments.registry import registration_hash, registration_of
 from portal.models import Base, Job, JobFile, Letter, Response
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
 from tests.builders import make_agent, make_collectivite
 from tests.conftest import csrf_token
+from tests.experiments.letters import make_letter_experiment
 
 # How to find, for a URL parameter, the id of collectivité B's object (`theirs` is what
 # the fixture made for B) and an id that exists nowhere.
@@ -25,6 +29,7 @@ FOREIGN_IDS = {
     "aid_id": lambda theirs: theirs["collectivite"].settings["local_aids"][0]["id"],
     "job_id": lambda theirs: theirs["job"].id,
     "letter_id": lambda theirs: theirs["letter"].id,
+    "experiment_id": lambda theirs: theirs["experiment"].id,
 }
 # URL parameters that name no object (the same value is given for both collectivités):
 # a file of a job, a letter wording variant, a signatory's position.
@@ -36,6 +41,9 @@ WITHOUT_IDS = {
     "backoffice.login": "signs in; reads no collectivité's data",
     "backoffice.logout": "ends the agent's own session",
     "backoffice.home": "lists campaigns of the agent's collectivité (queries.py)",
+    "backoffice.experiments": "lists the admin's collectivité's experiments (experiments.py)",
+    "backoffice.experiment_new": "a draft of the admin's collectivité, with its own campaigns "
+    "as the only choices",
     "backoffice.queue": "filters are applied inside the agent's collectivité (answers.py)",
     "backoffice.housings": "filters are applied inside the agent's collectivité (housings.py)",
     "backoffice.new_campaign": "posted housing ids: swept below; the filter stays inside the "
@@ -124,9 +132,16 @@ def tenants(app, client, session):
     for role in ("input", "report"):
         session.add(JobFile(job_id=job.id, role=role, name="b.csv", media_type="text/csv",
                             size=len(data), data=data))  # fmt: skip
+    # B's experiment, running and past its analysis date: every page and action would show
+    # or change it if the scope failed.
+    experiment = make_letter_experiment(session, [their_letter.campaign],
+                                        analysis_date=date.today())  # fmt: skip
+    experiment.registration = registration_of(experiment, experiment.created_at)
+    experiment.registration_hash = registration_hash(experiment.registration)
     session.commit()
     return agent, {"collectivite": theirs, "letter": their_letter, "response": response,
-                   "agent": their_agent, "job": job, "letters_job": letters_job}  # fmt: skip
+                   "agent": their_agent, "job": job, "letters_job": letters_job,
+                   "experiment": experiment}  # fmt: skip
 
 
 def test_every_route_is_known_to_the_sweep(app):

@@ -1,6 +1,7 @@
 """The back-office's main navigation, in the header of every page a signed-in agent sees:
-Réponses (with the count of new answers), Logements, Campagnes, and for admins Paramètres,
-Agents, Journal. Only the back-office blueprint's pages get it (not the owners' nor the public's).
+Réponses (with the count of new answers), Logements, Campagnes, and for admins Expériences,
+Paramètres, Agents, Journal. Only the back-office blueprint's pages get it (not the owners'
+nor the public's).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ ENTRIES = (
     Entry("backoffice.queue", "/gestion/reponses"),
     Entry("backoffice.housings", "/gestion/logements"),
     Entry("backoffice.home", "/gestion/campagnes"),
+    Entry("backoffice.experiments", "/gestion/experiences", admin=True),
     Entry("backoffice.settings", "/gestion/parametres", admin=True),
     Entry("backoffice.agents", "/gestion/agents", admin=True),
     Entry("backoffice.audit", None, admin=True),
@@ -39,6 +41,7 @@ def labels() -> dict[str, str]:
         "backoffice.queue": _("Réponses"),
         "backoffice.housings": _("Logements"),
         "backoffice.home": _("Campagnes"),
+        "backoffice.experiments": _("Expériences"),
         "backoffice.settings": _("Paramètres"),
         "backoffice.agents": _("Agents"),
         "backoffice.audit": _("Journal"),

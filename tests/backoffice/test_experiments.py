@@ -1,0 +1,197 @@
+"""The experiments registry in the back-office: admins only, drafts with every problem
+named, launch frozen, stop, copy, the pre-registration as launched, results hidden before
+the analysis date, the export the CLI analyses to the page's figures."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.experiments.assign import assign_letters
+from portal.experiments.registry import registration_hash, registration_of
+from portal.models.experiment import Experiment
+from tests.backoffice.answers_support import signed_in_agent
+from tests.builders import make_campaign
+from tests.conftest import csrf_token
+from tests.experiments.letters import add_letters, make_letter_experiment
+
+LIST = "/gestion/experiences"
+FUTURE = (date.today() + timedelta(days=60)).isoformat()
+GOOD = {"title": "Courrier simplifié", "hypothesis": "Plus court, plus de scans.",
+        "kind": "letter", "arm_1": "standard", "weight_1": "1", "arm_2": "simplified",
+        "weight_2": "1", "primary_metric": "scan", "secondary_metrics": ["diagnostic"],
+        "guardrail_metrics": ["opt_out"], "alpha": "0,05", "power": "0,8",
+        "baseline_rate": "5", "planned_sample": "400", "analysis_date": FUTURE}  # fmt: skip
+
+
+@pytest.fixture
+def admin(client, session, town):
+    return signed_in_agent(client, session, town, role="admin")
+
+
+@pytest.fixture
+def campaign(session, town):
+    campaign = make_campaign(session, town, title="Vacants 2026")
+    session.commit()
+    return campaign
+
+
+def launched(session, experiment):
+    """A running experiment with its registration as `launch` freezes it."""
+    experiment.registration = registration_of(experiment, experiment.created_at)
+    experiment.registration_hash = registration_hash(experiment.registration)
+    experiment.launched_at = experiment.created_at
+    session.flush()
+    return experiment
+
+
+def post(client, path, data=None, form_page=None):
+    token = csrf_token(client, form_page or path)
+    return client.post(path, data={**(data or {}), "csrf_token": token})
+
+
+def stored(session) -> Experiment:
+    session.rollback()
+    query = select(Experiment).order_by(Experiment.id.desc())
+    return session.scalars(query.execution_options(populate_existing=True)).first()
+
+
+def test_agents_get_403_and_the_navigation_shows_the_entry_to_admins(client, session, town):
+    signed_in_agent(client, session, town, role="agent")
+    assert client.get(LIST).status_code == 403
+    assert 'href="/gestion/experiences"' not in client.get("/gestion/").get_data(True)
+
+
+def test_admins_reach_the_registry_from_the_navigation(client, admin):
+    home = client.get("/gestion/").get_data(as_text=True)
+    assert 'href="/gestion/experiences"' in home and "Expériences" in home
+    page = client.get(LIST).get_data(as_text=True)
+    assert "Nouvelle expérience" in page and "Aucune expérience" in page
+
+
+def test_a_draft_is_saved_then_launched_and_frozen(client, session, admin, campaign):
+    response = post(client, LIST + "/nouvelle", GOOD | {"campaigns": [str(campaign.id)]})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    experiment = stored(session)
+    assert experiment.status == "draft" and experiment.baseline_rate == pytest.approx(0.05)
+    assert experiment.arms == [{"variant": "standard", "weight": 1},
+                               {"variant": "simplified", "weight": 1}]  # fmt: skip
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Prête à être lancée" in page
+    launched = post(client, f"{LIST}/{experiment.id}/lancer", form_page=f"{LIST}/{experiment.id}")
+    assert launched.status_code == 303
+    experiment = stored(session)
+    assert experiment.status == "running" and len(experiment.registration_hash) == 64
+    edit = client.get(f"{LIST}/{experiment.id}/modifier")
+    assert edit.status_code == 303  # a running experiment is not edited
+    follow = client.get(edit.headers["Location"]).get_data(as_text=True)
+    assert "Une expérience lancée ne se modifie pas" in follow
+    registration = client.get(f"{LIST}/{experiment.id}/preinscription").get_data(as_text=True)
+    assert (
+        experiment.registration_hash in registration
+        and "Plus court, plus de scans." in registration
+    )
+
+
+def test_an_incomplete_draft_lists_what_is_missing(client, session, admin, campaign):
+    data = GOOD | {"primary_metric": "", "weight_2": "", "arm_2": "", "campaigns": []}
+    assert post(client, LIST + "/nouvelle", data).status_code == 303
+    experiment = stored(session)
+    page = client.get(f"{LIST}/{experiment.id}").get_data(as_text=True)
+    for message in ("Choisissez la mesure principale", "au moins deux bras",
+                    "Choisissez au moins une campagne"):  # fmt: skip
+        assert message in page
+    assert "Lancer l’expérience" not in page
+    refused = post(client, f"{LIST}/{experiment.id}/lancer", form_page=f"{LIST}/{experiment.id}")
+    assert refused.status_code == 303 and stored(session).status == "draft"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"title": ""}, "Donnez un titre à l’expérience"),
+        ({"weight_2": "0"}, "Poids du bras 2"),
+        ({"weight_2": "abc"}, "Saisissez un nombre entier"),
+        ({"alpha": "x"}, "Saisissez un nombre"),
+        ({"arm_2": "nope"}, "Choisissez une des réponses proposées"),
+        ({"campaigns": ["999999"]}, "Choisissez une des réponses proposées"),
+        ({"analysis_date": "31/02/2027"}, "Saisissez une date valide"),
+    ],
+)
+def test_bad_input_is_named_and_nothing_is_lost(client, session, admin, campaign, changes,
+                                                message):  # fmt: skip
+    response = post(client, LIST + "/nouvelle", GOOD | changes)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in page or message.replace("’", "&#39;") in page
+    assert "Plus court, plus de scans." in page  # what was typed is still there
+    assert stored(session) is None
+
+
+def test_stop_and_copy(client, session, admin, campaign):
+    experiment = make_letter_experiment(session, [campaign])
+    session.commit()
+    assert post(client, f"{LIST}/{experiment.id}/arreter",
+                form_page=f"{LIST}/{experiment.id}").status_code == 303  # fmt: skip
+    assert stored(session).status == "stopped"
+    copied = post(client, f"{LIST}/{experiment.id}/copier", form_page=f"{LIST}/{experiment.id}")
+    copy = stored(session)
+    assert copy.id != experiment.id and copy.status == "draft" and copy.salt != experiment.salt
+    assert copied.headers["Location"].endswith(f"{LIST}/{copy.id}")
+
+
+def test_results_are_hidden_before_the_analysis_date_health_is_not(client, session, admin,
+                                                                    campaign):  # fmt: skip
+    add_letters(session, campaign, 20)
+    experiment = launched(session, make_letter_experiment(session, [campaign]))
+    assign_letters(session, campaign, now=experiment.created_at)
+    session.commit()
+    page = client.get(f"{LIST}/{experiment.id}/analyse").get_data(as_text=True)
+    assert "Résultats masqués jusqu’au" in page
+    assert "Courriers affectés par bras" in page and "Différence" not in page
+    assert client.get(f"{LIST}/{experiment.id}/unites.csv").status_code == 404
+
+
+def test_the_exported_units_give_the_pages_figures_through_the_cli(app, client, session, admin,
+                                                                   campaign, tmp_path):  # fmt: skip
+    letters = add_letters(session, campaign, 40, ("Particulier", "Personne morale"))
+    experiment = launched(session, make_letter_experiment(session, [campaign],
+                                                          analysis_date=date.today()))  # fmt: skip
+    assign_letters(session, campaign, now=experiment.created_at)
+    for letter in letters[:15]:
+        letter.first_visit_at = experiment.created_at
+    session.commit()
+    page = client.get(f"{LIST}/{experiment.id}/analyse").get_data(as_text=True)
+    assert "Mesure principale" in page
+    export = client.get(f"{LIST}/{experiment.id}/unites.csv")
+    assert export.status_code == 200
+    path = tmp_path / "unites.csv"
+    path.write_bytes(export.data)
+    result = app.test_cli_runner().invoke(args=["experiments", "analyse", "--units", str(path),
+                                                "--metric", "scan", "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    for arm in report["arms"]:
+        rate = f"{arm['rate'] * 100:.1f}".replace(".", ",")
+        assert re.search(rf"{arm['n']}</td>\s*<td>{arm['successes']}</td>\s*<td>{rate}", page)
+    (comparison,) = report["comparisons"]
+    diff = f"{abs(comparison['diff']) * 100:.1f}".replace(".", ",")
+    assert diff in page
+    units = [line.split(",")[0] for line in export.get_data(as_text=True).splitlines()[1:]]
+    assert len(units) == 40 and not {str(letter.id) for letter in letters} & set(units)
+
+
+def test_another_collectivites_experiment_is_not_found(client, session, admin):
+    from tests.builders import make_collectivite
+
+    other = make_campaign(session, make_collectivite(session))
+    foreign = make_letter_experiment(session, [other])
+    session.commit()
+    for path in ("", "/modifier", "/preinscription", "/analyse", "/unites.csv"):
+        assert client.get(f"{LIST}/{foreign.id}{path}").status_code == 404
+    for action in ("lancer", "arreter", "copier"):
+        assert post(client, f"{LIST}/{foreign.id}/{action}", form_page=LIST).status_code == 404
