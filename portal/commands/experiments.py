@@ -8,11 +8,21 @@ from __future__ import annotations
 import json
 
 import click
+from babel.numbers import format_decimal
 
 from portal.experiments.analysis import analyse
-from portal.experiments.units_file import UnitsFileError, read_units
+from portal.experiments.units_file import read_units
 
 CONTROL_NAMES = ("standard", "control", "témoin")
+NBSP, NNBSP = "\u00a0", "\u202f"  # before « : », « % » and « pp »; before « ; »
+TESTS = {"z": "test z", "fisher": "test exact de Fisher"}
+
+
+class BadInput(click.ClickException):
+    """A units file or an option that cannot be analysed: its message on stderr, exit 2
+    (as click's usage errors), no traceback."""
+
+    exit_code = 2
 
 
 @click.group("experiments")
@@ -21,57 +31,94 @@ def experiments() -> None:
 
 
 def _number(value: float, digits: int = 1) -> str:
-    return f"{value:.{digits}f}".replace(".", ",").replace("-", "−")
+    """French: decimal comma, narrow no-break space between thousands, true minus sign."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale="fr").replace("-", "−")
 
 
-def _points(value: float | None) -> str:
-    return "—" if value is None else ("+" if value > 0 else "") + _number(100 * value) + " pp"
+def _signed(value: float, digits: int) -> str:
+    text = _number(value, digits)
+    return text if text.startswith("−") or text.strip("0,") == "" else "+" + text
+
+
+def _range(ci, scale) -> str:
+    return "" if ci is None else f" [{scale(ci[0])}{NNBSP}; {scale(ci[1])}]"
 
 
 def _percent(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else _number(100 * value, digits) + " %"
-
-
-def _interval(ci, scale=_percent) -> str:
-    return "" if ci is None else f" [{scale(ci[0])} ; {scale(ci[1])}]"
+    return "—" if value is None else f"{_number(100 * value, digits)}{NBSP}%"
 
 
 def _p(value: float | None) -> str:
     if value is None:
         return "—"
-    return "< 0,001" if value < 0.001 else _number(value, 3)
+    if value < 0.001:
+        return f"<{NBSP}0,001"
+    return f"{value:.2g}".replace(".", ",")
+
+
+def _comparison(c: dict, several: bool) -> str:
+    """« +1,4 pp [0,3 ; 2,5] (+9 % [2 % ; 16 %]), p = 0,01 », reference §5.1."""
+    if c["diff"] is None:
+        return "pas encore assez de données"
+    text = f"{_signed(100 * c['diff'], 1)}{NBSP}pp" + _range(
+        c["diff_ci"], lambda v: _number(100 * v, 1)
+    )
+    if c["lift"] is not None:
+        text += (
+            f" ({_signed(100 * c['lift'], 0)}{NBSP}%"
+            + _range(c["lift_ci"], lambda v: _percent(v, 0))
+            + ")"
+        )
+    text += f", p = {_p(c['p_value'])}"
+    if several:
+        text += f", p Holm = {_p(c['p_holm'])}"
+    text += f" ({TESTS.get(c['test'], c['test'])})"
+    return text + ("" if c["conclusive"] else " — non concluant")
 
 
 def as_text(report: dict) -> str:
-    lines = [f"Mesure : {report['metric']} — témoin : {report['control']} — "
-             f"alpha : {_number(report['alpha'], 3)}", "", "Par bras :"]  # fmt: skip
+    """The report as the back-office page reads it, in plain French text."""
+    colon = f"{NBSP}:"
+    level = _number(100 * (1 - report["alpha"]), 0 if (100 * report["alpha"]).is_integer()
+                    else 1)  # fmt: skip
+    alpha = format_decimal(report["alpha"], locale="fr")
+    lines = [
+        f"Mesure{colon} {report['metric']} — témoin{colon} {report['control']} — "
+        f"alpha{colon} {alpha}",
+        "",
+        f"Par bras (taux, intervalle de confiance à {level}{NBSP}% de Wilson){colon}",
+    ]
     for arm in report["arms"]:
-        lines.append(f"  {arm['arm']} : {arm['successes']} sur {arm['n']}, "
-                     f"{_percent(arm['rate'])}{_interval(arm['ci'])}")  # fmt: skip
-    lines += ["", "Comparaisons avec le témoin :"]
+        lines.append(f"  {arm['arm']}{colon} {_number(arm['successes'], 0)} sur "
+                     f"{_number(arm['n'], 0)}, {_percent(arm['rate'])}"
+                     f"{_range(arm['ci'], _percent)}")  # fmt: skip
+    several = len(report["comparisons"]) > 1
+    lines += ["", f"Comparaisons avec le témoin (différence en points, intervalle de "
+                  f"Newcombe{NNBSP}; hausse relative){colon}"]  # fmt: skip
     for c in report["comparisons"]:
-        if c["diff"] is None:
-            lines.append(f"  {c['arm']} : pas encore assez de données")
-            continue
-        lift = "" if c["lift"] is None else \
-            f" ({'+' if c['lift'] > 0 else ''}{_percent(c['lift'], 0)}" \
-            f"{_interval(c['lift_ci'], lambda v: _percent(v, 0))})"  # fmt: skip
-        verdict = "" if c["conclusive"] else " — non concluant"
-        lines.append(f"  {c['arm']} : {_points(c['diff'])}{_interval(c['diff_ci'], _points)}"
-                     f"{lift}, p = {_p(c['p_value'])}, p Holm = {_p(c['p_holm'])}"
-                     f" ({c['test']}){verdict}")  # fmt: skip
+        lines.append(f"  {c['arm']}{colon} {_comparison(c, several)}")
     srm = report["srm"]
-    lines += ["", "Répartition (SRM) : " + (
-        "non calculée" if srm["p_value"] is None else
-        f"p = {_p(srm['p_value'])}" + (" — DÉSÉQUILIBRE, résultats à ne pas lire"
-                                        if srm["flagged"] else " — conforme"))]  # fmt: skip
+    if srm["p_value"] is None:
+        verdict = "non calculé"
+    else:
+        verdict = f"p = {_p(srm['p_value'])} — " + (
+            f"DÉSÉQUILIBRE{colon} les résultats ne sont pas fiables" if srm["flagged"]
+            else "conforme")  # fmt: skip
+    lines += ["", f"Contrôle de répartition (khi-deux){colon} {verdict}"]
     for s in report["stratified_by_arm"]:
-        if s["diff"] is not None:
-            lines.append(f"Estimation stratifiée (Mantel–Haenszel, {s['strata']} strates), "
-                         f"{s['arm']} : {_points(s['diff'])}{_interval(s['ci'], _points)}"
-                         f", p CMH = {_p(s['p_value'])}")  # fmt: skip
+        head = f"Estimation stratifiée (Mantel–Haenszel), {s['arm']}{colon} "
+        if s["diff"] is None:
+            lines.append(head + "non calculable")
+            continue
+        strata = f" sur {s['strata']} strate{'s' if s['strata'] > 1 else ''}"
+        cmh = "" if s["p_value"] is None else f", p CMH = {_p(s['p_value'])}"
+        interval = _range(s["ci"], lambda v: _number(100 * v, 1))
+        lines.append(f"{head}{_signed(100 * s['diff'], 1)}{NBSP}pp{interval}{strata}{cmh}")
+    if report["problems"]:
+        lines.append("")
     for problem in report["problems"]:
-        lines.append(f"Note : {problem['message']}")
+        lines.append(f"Note{colon} {problem['message']}")
     return "\n".join(lines)
 
 
@@ -87,8 +134,8 @@ def as_text(report: dict) -> str:
 @click.option(
     "--control",
     default=None,
-    help="The control arm (default: « standard », "
-    "« control » or « témoin » if the file has one, else the first arm in sorted order).",
+    help="The control arm (default: « standard », "
+    "« control » or « témoin » if the file has one, else the first arm in sorted order).",
 )
 @click.option("--alpha", default=0.05, show_default=True, type=click.FloatRange(0, 1,
               min_open=True, max_open=True))  # fmt: skip
@@ -103,15 +150,13 @@ def analyse_command(units_path: str, metric: str, control: str | None, alpha: fl
         control = control or next((a for a in CONTROL_NAMES if a in arms), arms[0])
         if control not in arms:
             raise ValueError(
-                f"Le bras témoin « {control} » n’est pas dans le fichier ; "
-                f"bras présents : {', '.join(arms)}."
+                f"Le bras témoin «{NBSP}{control}{NBSP}» n’est pas dans le fichier{NNBSP}; "
+                f"bras présents{NBSP}: {', '.join(arms)}."
             )
         ordered = [control, *(a for a in arms if a != control)]
         report = analyse(units, metric, control=control, arms=ordered, alpha=alpha).to_json()
-    except UnitsFileError as error:
-        raise click.UsageError(str(error)) from None
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
+    except ValueError as error:  # UnitsFileError is one
+        raise BadInput(str(error)) from None
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2, allow_nan=False))
     else:

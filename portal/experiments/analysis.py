@@ -10,24 +10,22 @@ What computes what (nothing here re-implements what statsmodels or scipy provide
   (`multipletests(method="holm")`);
 - sample-ratio mismatch: `scipy.stats.chisquare` of the arms' counts against the planned
   weights, when every arm has at least 8 units; flagged under p = 0.001;
-- the stratified estimate across campaigns: the Mantel–Haenszel risk difference with Sato's
-  variance (statsmodels has no Mantel–Haenszel risk difference; its formula is below), and
-  the Cochran–Mantel–Haenszel test `StratifiedTable(...).test_null_odds()`.
+- the stratified estimate across campaigns (portal.experiments.stratified): the
+  Mantel–Haenszel risk difference with Sato's variance (statsmodels has none: the formula is
+  written there), and the Cochran–Mantel–Haenszel test `StratifiedTable(...).test_null_odds()`.
 
 Never a division by zero: what cannot be computed is None, with a problem saying why
-(« pas encore assez de données »).
+(« pas encore assez de données »).
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy.stats import chisquare, fisher_exact, norm
-from statsmodels.stats.contingency_tables import StratifiedTable
+from scipy.stats import chisquare, fisher_exact
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import (
     confint_proportions_2indep,
@@ -35,21 +33,30 @@ from statsmodels.stats.proportion import (
     proportions_ztest,
 )
 
+from portal.experiments.stratified import Stratified, stratified
 from portal.experiments.table import Unit
 
 SRM_MINIMUM = 8  # units per arm before the sample-ratio check means anything
 SRM_THRESHOLD = 0.001
 FISHER_BELOW = 5  # an expected cell under this: Fisher's exact test
 
+NBSP = "\u00a0"  # French typography: before « : »
+
+# Plain French notes, by stable code (the back-office translates the codes).
 PROBLEMS = {
     "no-units": "Aucun courrier n’est encore affecté à cette expérience.",
-    "empty-arm": "Un bras n’a encore aucun courrier : pas encore assez de données.",
-    "no-control": "Le bras témoin n’a encore aucun courrier : pas encore assez de données.",
-    "srm-too-few": "Moins de 8 courriers dans un bras : le contrôle de répartition attendra.",
-    "one-stratum": "Une seule strate utilisable : l’estimation stratifiée est la différence "
-    "simple.",
-    "no-stratum": "Aucune strate ne compte les deux bras : pas d’estimation stratifiée.",
-}
+    "one-arm": f"Un seul bras{NBSP}: rien à comparer.",
+    "empty-arm": f"Un bras n’a encore aucun courrier{NBSP}: pas encore assez de données.",
+    "no-control": f"Le bras témoin n’a encore aucun courrier{NBSP}: pas encore assez de "
+    "données.",
+    "srm-too-few": f"Moins de 8 courriers dans un bras{NBSP}: le contrôle de répartition "
+    "attendra.",
+    "srm-unplanned": f"Des courriers sont dans un bras sans poids prévu{NBSP}: pas de contrôle "
+    "de répartition.",
+    "one-stratum": f"Une seule strate utilisable{NBSP}: l’estimation stratifiée est la "
+    "différence simple.",
+    "no-stratum": f"Aucune strate ne compte les deux bras{NBSP}: pas d’estimation stratifiée.",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -89,16 +96,6 @@ class Srm:
     expected: dict[str, float]
 
 
-@dataclass(frozen=True)
-class Stratified:
-    arm: str
-    control: str
-    diff: float | None
-    ci: tuple[float, float] | None
-    p_value: float | None  # Cochran–Mantel–Haenszel
-    strata: int  # strata where both arms have units
-
-
 @dataclass
 class Report:
     metric: str
@@ -116,7 +113,9 @@ class Report:
 
     @property
     def stratified(self) -> Stratified | None:
-        return self.stratified_by_arm[0] if self.stratified_by_arm else None
+        """The first arm's stratified estimate; None when it cannot be computed."""
+        first = self.stratified_by_arm[0] if self.stratified_by_arm else None
+        return first if first is not None and first.diff is not None else None
 
     def to_json(self) -> dict:
         def plain(value):
@@ -190,10 +189,8 @@ def compare(arm: str, control: str, n1: int, x1: int, n0: int, x0: int,
                                                    compare="ratio", alpha=alpha)  # fmt: skip
             lift_ci = _interval(low - 1, high - 1)
     total, successes = n1 + n0, x1 + x0
-    if successes in (0, total):
-        p_value, test = 1.0, "z"  # no variation at all: nothing to test
-    elif min(n * k / total for n in (n1, n0) for k in (successes, total - successes)) \
-            < FISHER_BELOW:  # fmt: skip
+    expected = [n * k / total for n in (n1, n0) for k in (successes, total - successes)]
+    if min(expected) < FISHER_BELOW:  # also every unit 0 or every unit 1: p = 1
         p_value, test = float(fisher_exact([[x1, n1 - x1], [x0, n0 - x0]])[1]), "fisher"
     else:
         p_value, test = float(proportions_ztest([x1, x0], [n1, n0])[1]), "z"
@@ -203,6 +200,8 @@ def compare(arm: str, control: str, n1: int, x1: int, n0: int, x0: int,
 
 
 def sample_ratio(observed: Mapping[str, int], weights: Mapping[str, float]) -> Srm:
+    """`scipy.stats.chisquare` of the observed counts against N·w/Σw, when every arm has
+    at least SRM_MINIMUM units and a planned weight; else p_value None, not flagged."""
     total, weight = sum(observed.values()), sum(weights.get(a, 0) for a in observed)
     expected = {a: total * weights.get(a, 0) / weight if weight else 0.0 for a in observed}
     if len(observed) < 2 or min(observed.values()) < SRM_MINIMUM or not all(expected.values()):
@@ -211,58 +210,23 @@ def sample_ratio(observed: Mapping[str, int], weights: Mapping[str, float]) -> S
     return Srm(p_value, p_value < SRM_THRESHOLD, dict(observed), expected)
 
 
-def mantel_haenszel(tables: Sequence[tuple[int, int, int, int]],
-                    alpha: float) -> tuple[float | None, tuple[float, float] | None]:  # fmt: skip
-    """The Mantel–Haenszel risk difference over strata (n1, x1, n0, x0), each weighted
-    n1·n0/(n1+n0), with Sato's (1989) variance, valid for large and for sparse strata:
-    Var = (RD·ΣP + ΣQ) / (Σw)², P = (n1²·x0 − n0²·x1 + n1·n0·(n0 − n1)/2) / N²,
-    Q = (x1·(n0 − x0) + x0·(n1 − x1)) / (2N)."""
-    usable = [t for t in tables if t[0] > 0 and t[2] > 0]
-    weights = [n1 * n0 / (n1 + n0) for n1, _x1, n0, _x0 in usable]
-    if not usable or sum(weights) == 0:
-        return None, None
-    total_w = sum(weights)
-    rd = (
-        sum(w * (x1 / n1 - x0 / n0) for w, (n1, x1, n0, x0) in zip(weights, usable, strict=True))
-        / total_w
-    )
-    p_sum = q_sum = 0.0
-    for n1, x1, n0, x0 in usable:
-        big = n1 + n0
-        p_sum += (n1 * n1 * x0 - n0 * n0 * x1 + n1 * n0 * (n0 - n1) / 2) / big**2
-        q_sum += (x1 * (n0 - x0) + x0 * (n1 - x1)) / (2 * big)
-    variance = max((rd * p_sum + q_sum) / total_w**2, 0.0)
-    half = norm.ppf(1 - alpha / 2) * math.sqrt(variance)
-    return rd, (rd - half, rd + half)
-
-
-def stratified(units: Sequence[Unit], metric: str, arm: str, control: str,
-               alpha: float) -> Stratified:  # fmt: skip
-    cells: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for unit in units:
-        if unit.arm in (arm, control):
-            cell = cells[unit.stratum]
-            offset = 0 if unit.arm == arm else 2
-            cell[offset] += 1
-            cell[offset + 1] += unit.metrics[metric]
-    tables = [tuple(c) for _s, c in sorted(cells.items()) if c[0] and c[2]]
-    rd, ci = mantel_haenszel(tables, alpha)
-    p_value = None
-    two_by_two = [np.array([[x1, n1 - x1], [x0, n0 - x0]]) for n1, x1, n0, x0 in tables]
-    varied = [t for t in two_by_two if t[:, 0].sum() and t[:, 1].sum()]
-    if len(varied) >= 2:
-        p_value = float(StratifiedTable(varied).test_null_odds(correction=False).pvalue)
-    return Stratified(arm, control, rd, ci, p_value, len(tables))
-
-
 def analyse(units: Sequence[Unit], metric: str, *, control: str | None = None,
             arms: Sequence[str] | None = None, weights: Mapping[str, float] | None = None,
             alpha: float = 0.05) -> Report:  # fmt: skip
     """The report on `metric` (a 0/1 column of every unit) for each arm against the
     control (by default the first of `arms`, the registered arms in order; else the first
-    arm's name in sorted order). `weights`: the planned allocation (default equal)."""
+    arm's name in sorted order). Arms in `arms` without units appear with n = 0; arms of
+    units not in `arms` come after them. `weights`: the planned allocation {arm: weight}
+    for the sample-ratio check (default equal). Holm's adjustment runs over the
+    comparisons of this report: guardrail metrics are analysed in reports of their own.
+
+    ValueError (naming it) for an unknown metric or control arm, a bad alpha or weight;
+    what cannot be computed yet is None, with a problem (code, message) saying why."""
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1, not {alpha!r}")
+    bad = [a for a, w in (weights or {}).items() if not (isinstance(w, int | float) and w > 0)]
+    if bad:
+        raise ValueError(f"weights: the weight of arm {bad[0]!r} must be a number above 0")
     names = arm_names(units, arms)
     if units and any(metric not in u.metrics for u in units):
         raise ValueError(f"unknown metric {metric!r}")
@@ -273,7 +237,9 @@ def analyse(units: Sequence[Unit], metric: str, *, control: str | None = None,
     problems = []
     if not units:
         problems.append(_problem("no-units"))
-    elif n.get(control) == 0:
+    elif len(names) < 2:
+        problems.append(_problem("one-arm"))
+    elif n[control] == 0:
         problems.append(_problem("no-control"))
     elif any(count == 0 for count in n.values()):
         problems.append(_problem("empty-arm"))
@@ -285,12 +251,16 @@ def analyse(units: Sequence[Unit], metric: str, *, control: str | None = None,
         adjusted = multipletests([comparisons[i].p_value for i in tested], method="holm")[1]
         for i, p_holm in zip(tested, adjusted, strict=True):
             comparisons[i] = _with_holm(comparisons[i], float(p_holm))
-    srm = sample_ratio(n, weights or dict.fromkeys(names, 1))
-    if units and srm.p_value is None:
-        problems.append(_problem("srm-too-few"))
-    by_arm = [stratified(units, metric, c.arm, control, alpha) for c in comparisons
-              if c.diff is not None]  # fmt: skip
-    if by_arm and all(s.strata == 1 for s in by_arm):
+    planned = weights if weights is not None else dict.fromkeys(names, 1)
+    srm = sample_ratio(n, planned)
+    if units and len(names) > 1 and srm.p_value is None:
+        unplanned = any(planned.get(a, 0) <= 0 for a in names if n[a])
+        problems.append(_problem("srm-unplanned" if unplanned else "srm-too-few"))
+    by_arm = [stratified(units, metric, c.arm, control, alpha) for c in comparisons]
+    computable = [s for s, c in zip(by_arm, comparisons, strict=True) if c.diff is not None]
+    if computable and all(s.diff is None for s in computable):
+        problems.append(_problem("no-stratum"))
+    elif computable and all(s.strata == 1 for s in computable if s.diff is not None):
         problems.append(_problem("one-stratum"))
     return Report(metric, control, alpha, results, comparisons, srm, by_arm, problems)
 
@@ -304,7 +274,12 @@ def _with_holm(comparison: Comparison, p_holm: float) -> Comparison:
 def funnel(units: Sequence[Unit], steps: Sequence[str] = ("scan", "diagnostic", "callback"),
            arms: Sequence[str] | None = None) -> list[dict]:  # fmt: skip
     """Per arm: every letter assigned (the intention-to-treat denominator, opened or not)
-    and, for each step, how many letters reached it and the rate on that same denominator."""
+    and, for each step, how many letters reached it and the rate on that same denominator
+    (step-to-step rates are not randomised comparisons: not given here). ValueError naming
+    a step that is not a metric of the units."""
+    for step in steps:
+        if units and any(step not in u.metrics for u in units):
+            raise ValueError(f"unknown metric {step!r} in the funnel")
     rows = []
     for arm in arm_names(units, arms):
         mine = [u for u in units if u.arm == arm]

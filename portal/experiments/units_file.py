@@ -28,14 +28,16 @@ def _text(source: str | Path | TextIO) -> str:
         if not path.is_file():
             raise UnitsFileError(f"Le fichier {path} n’existe pas.")
         if path.stat().st_size > MAX_BYTES:
-            raise UnitsFileError("Le fichier dépasse 200 Mo.")
+            raise UnitsFileError("Le fichier dépasse 200 Mo.")
         data = path.read_bytes()
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
             raise UnitsFileError(
-                f"Le fichier n’est pas en UTF-8 (octet {error.start + 1}) : "
+                f"Le fichier n’est pas en UTF-8 (ligne {line}, "
+                f"octet {error.start + 1}) : "
                 "enregistrez-le en CSV UTF-8."
             ) from None
     return data.removeprefix("\ufeff")
@@ -65,7 +67,7 @@ def read_units(source: str | Path | TextIO, metric: str | None = None) -> list[U
         raise UnitsFileError("Aucune colonne de mesure (0 ou 1) après unit, arm et stratum.")
     if metric is not None and metric not in metrics:
         raise UnitsFileError(
-            f"La mesure « {metric} » n’est pas une colonne du fichier ; "
+            f"La mesure « {metric} » n’est pas une colonne du fichier ; "
             f"colonnes de mesure présentes : {', '.join(metrics)}."
         )
     return _units(rows, header, metrics)

@@ -1,14 +1,11 @@
-"""Units files: written and read back; every problem refused with a message naming it; and
-`portal experiments analyse` on such a file, as text, as JSON, and refusing bad files."""
+"""Units files: written and read back; every problem refused with a message naming it."""
 
 from __future__ import annotations
 
 import io
-import json
 
 import pytest
 
-from portal.experiments.analysis import analyse
 from portal.experiments.table import Unit
 from portal.experiments.units_file import UnitsFileError, read_units, write_units
 
@@ -33,67 +30,72 @@ def test_semicolons_and_a_bom_are_read():
     assert read_units(io.BytesIO(text.encode("utf-8")), "scan") == UNITS
 
 
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("", "vide"),
-        ("unit,arm,scan\nx,a,1\n", "Colonne manquante : stratum"),
-        ("unit,arm,stratum\nx,a,s\n", "Aucune colonne de mesure"),
-        ("unit,arm,stratum,diagnostic\nx,a,s,1\n", "« scan » n’est pas une colonne"),
-        ("unit,arm,stratum,scan\nx,a,s,2\n", "Ligne 2, colonne scan : « 2 »"),
-        ("unit,arm,stratum,scan\nx,a,s,oui\n", "au lieu de 0 ou 1"),
-        ("unit,arm,stratum,scan\nx,a,s,1\nx,b,s,0\n", "Ligne 3 : l’unité « x » figure déjà"),
-        ("unit,arm,stratum,scan\n,a,s,1\n", "colonne unit est vide"),
-        ("unit,arm,stratum,scan\nx,a,s\n", "Ligne 2 : 3 colonnes au lieu de 4"),
-        ("unit,arm,stratum,scan\n", "aucune ligne"),
-        ("unit,arm,stratum,scan,scan\nx,a,s,1,1\n", "Colonne en double : scan"),
+        ("", "Le fichier est vide."),
+        ("  \n\n", "Le fichier est vide."),
+        ("unit,arm,scan\nx,a,1\n", f"Colonne manquante{NBSP}: stratum (le fichier doit "
+         "commencer par les colonnes unit, arm, stratum)."),
+        ("id,groupe,scan\nx,a,1\n", f"Colonne manquante{NBSP}: unit, arm, stratum (le fichier doit "
+         "commencer par les colonnes unit, arm, stratum)."),
+        ("unit,arm,stratum\nx,a,s\n", "Aucune colonne de mesure (0 ou 1) après unit, arm et "
+         "stratum."),
+        ("unit,arm,stratum,diagnostic,callback\nx,a,s,1,0\n",
+         f"La mesure «{NBSP}scan{NBSP}» n’est pas une colonne du fichier{NNBSP}; colonnes de "
+         f"mesure présentes{NBSP}: diagnostic, callback."),
+        ("unit,arm,stratum,scan\nx,a,s,2\n", f"Ligne 2, colonne scan{NBSP}: «{NBSP}2{NBSP}» "
+         "au lieu de 0 ou 1."),
+        ("unit,arm,stratum,scan\nx,a,s,1\ny,a,s,oui\n", f"Ligne 3, colonne scan{NBSP}: "
+         f"«{NBSP}oui{NBSP}» au lieu de 0 ou 1."),
+        ("unit,arm,stratum,scan\nx,a,s,\n", f"Ligne 2, colonne scan{NBSP}: «{NBSP}{NBSP}» "
+         "au lieu de 0 ou 1."),
+        ("unit,arm,stratum,scan\nx,a,s,1\nx,b,s,0\n", f"Ligne 3{NBSP}: l’unité «{NBSP}x{NBSP}» "
+         "figure déjà ligne 2 (une ligne par unité)."),
+        ("unit,arm,stratum,scan\n,a,s,1\n", f"Ligne 2{NBSP}: la colonne unit est vide."),
+        ("unit,arm,stratum,scan\nx, ,s,1\n", f"Ligne 2{NBSP}: la colonne arm est vide."),
+        ("unit,arm,stratum,scan\nx,a,s\n", f"Ligne 2{NBSP}: 3 colonnes au lieu de 4."),
+        ("unit,arm,stratum,scan\n", "Le fichier n’a aucune ligne d’unité après l’en-tête."),
+        ("unit,arm,stratum,scan,scan\nx,a,s,1,1\n", f"Colonne en double{NBSP}: scan."),
     ],
-)
+)  # fmt: skip
 def test_bad_files_are_refused_with_the_problem_named(text, message):
-    with pytest.raises(UnitsFileError, match=message):
+    with pytest.raises(UnitsFileError) as error:
         read_units(io.StringIO(text), "scan")
+    assert str(error.value) == message
 
 
 def test_a_file_not_in_utf8_is_refused(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes("unit,arm,stratum,scan\né,a,s,1\n".encode("latin-1"))
-    with pytest.raises(UnitsFileError, match="UTF-8"):
+    with pytest.raises(UnitsFileError) as error:
         read_units(path)
+    assert str(error.value) == (f"Le fichier n’est pas en UTF-8 (ligne 2, octet 23){NBSP}: "
+                                "enregistrez-le en CSV UTF-8.")  # fmt: skip
     with pytest.raises(UnitsFileError, match="n’existe pas"):
         read_units(tmp_path / "missing.csv")
 
 
-def test_the_command_prints_the_report_and_its_json(app, tmp_path):
+def test_a_metric_is_optional_and_every_metric_column_is_read(tmp_path):
     path = tmp_path / "units.csv"
-    path.write_text(written(), encoding="utf-8")
-    runner = app.test_cli_runner()
-    text = runner.invoke(args=["experiments", "analyse", "--units", str(path), "--metric", "scan"])
-    assert text.exit_code == 0, text.output
-    assert "témoin : standard" in text.output and "Comparaisons avec le témoin" in text.output
-    result = runner.invoke(args=["experiments", "analyse", "--units", str(path),
-                                 "--metric", "scan", "--json"])  # fmt: skip
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
-    expected = analyse(UNITS, "scan", arms=["standard", "simplified"]).to_json()
-    assert data == json.loads(json.dumps(expected))
-    assert [a["arm"] for a in data["arms"]] == ["standard", "simplified"]
+    path.write_bytes(b"\xef\xbb\xbfunit;arm;stratum;scan;diagnostic\r\n"
+                     b"a;standard;\"c1; personne\";1;0\r\nb;simplified;c1;0;0\r\n")  # fmt: skip
+    assert read_units(path) == [
+        Unit("a", "standard", "c1; personne", {"scan": 1, "diagnostic": 0}),
+        Unit("b", "simplified", "c1", {"scan": 0, "diagnostic": 0}),
+    ]
 
 
-@pytest.mark.parametrize(
-    ("content", "args", "message"),
-    [
-        ("unit,arm,scan\nx,a,1\n", [], "Colonne manquante : stratum"),
-        ("unit,arm,stratum,scan\nx,a,s,7\n", [], "au lieu de 0 ou 1"),
-        (None, ["--control", "nobody"], "« nobody » n’est pas dans le fichier"),
-    ],
-)
-def test_the_command_refuses_bad_files_without_a_traceback(app, tmp_path, content, args,
-                                                           message):  # fmt: skip
-    path = tmp_path / "units.csv"
-    path.write_text(content or written(), encoding="utf-8")
-    result = app.test_cli_runner().invoke(
-        args=["experiments", "analyse", "--units", str(path), "--metric", "scan", *args]
-    )
-    assert result.exit_code == 2
-    assert message in result.output
-    assert "Traceback" not in result.output
+def test_commas_win_when_a_semicolon_is_only_inside_a_quoted_stratum():
+    text = 'unit,arm,stratum,scan\nx,a,"c1; personne",1\n'
+    assert read_units(io.StringIO(text)) == [Unit("x", "a", "c1; personne", {"scan": 1})]
+
+
+def test_write_units_writes_only_the_metrics_asked_in_their_order():
+    out = io.StringIO()
+    write_units([Unit("x", "a", "s", {"scan": 1, "diagnostic": 0, "callback": 1})],
+                ["callback", "scan"], out)  # fmt: skip
+    assert out.getvalue() == "unit,arm,stratum,callback,scan\nx,a,s,1,1\n"
