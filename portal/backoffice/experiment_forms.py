@@ -49,6 +49,9 @@ PROBLEMS = {
 # The analysis's notes (portal.experiments.analysis.PROBLEMS), by code, for the pages.
 ANALYSIS_NOTES = {
     "no-units": _l("Aucun courrier n’est encore affecté à cette expérience."),
+    "one-arm": _l("Un seul bras : rien à comparer."),
+    "srm-unplanned": _l("Des courriers sont dans un bras sans poids prévu : pas de contrôle "
+                        "de répartition."),
     "empty-arm": _l("Un bras n’a encore aucun courrier : pas encore assez de données."),
     "no-control": _l("Le bras témoin n’a encore aucun courrier : pas encore assez de données."),
     "srm-too-few": _l("Moins de 8 courriers dans un bras : le contrôle de répartition attendra."),
