@@ -56,6 +56,7 @@ FIRST_NAMES = ("Marie", "Jean", "Françoise", "Pierre", "Monique", "Michel", "Ni
                "André", "Sylvie", "Bernard", "Colette", "Alain")  # fmt: skip
 SURNAMES = ("Bernard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefèvre",
             "Roux", "Fournier", "Girard", "Bonnet", "Dupont", "Lambert")  # fmt: skip
+TOWNS = ("58000 Démoville", "58000 Démoville", "45000 Orléans", "75011 Paris", "69006 Lyon")
 COMPANY = "SCI, Copropriété, Autres personnes morales"
 HEADER = ("ff_idlocal", "code_insee", "invariant", "adresse", "nature", "ff_stoth",
           "ff_npiece_p2", "ff_jannath", "debutvacance", "dpe", "proprietaire",
@@ -74,7 +75,9 @@ def wave_rows(count: int = WAVE_SIZE):
                draw.choice(("MAISON", "APPART")), draw.randint(25, 140), draw.randint(1, 6),
                draw.randint(1850, 1990), draw.randint(2010, 2023), draw.choice("CDEFG"), owner,
                COMPANY if company else "Particulier",
-               f"{draw.randint(1, 60)} {draw.choice(STREETS)}\n58000 Démoville")  # fmt: skip
+               # one owner per housing (a distinct address): none has letters in both arms
+               f"{1 + i // len(STREETS)} {STREETS[i % len(STREETS)]}\n"
+               f"{draw.choice(TOWNS)}")  # fmt: skip
 
 
 def add_experiment(session: Session, collectivite: Collectivite, campaign: Campaign, *,
