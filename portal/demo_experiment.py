@@ -2,19 +2,18 @@
 (`standard`) against the simplified one (`simplified`), 1:1, primary metric the QR scan.
 
 The demo campaign has three letters, far too few for an analysis, so the experiment pools a
-second demo campaign, « première vague », of a few hundred housings generated here and
-imported through the real import path (portal.imports.run), sent two months ago. The
+second demo campaign, a « première vague de courriers » of a few hundred housings generated
+here and imported through the real import path (portal.imports.run), sent two months ago. The
 experiment is created and launched through the registry (frozen registration and its
 SHA-256), dated as launched before that campaign was sent, with its analysis date
 yesterday, so that the back-office analysis and /stats show its results. Both campaigns'
 letters get their arms through portal.experiments.assign before any of them is printed.
 
-Then `simulate_outcomes` plays the owners of the first wave: a deterministic random subset
-opens its letter, some of them send the diagnostic, ask to be called back or ask not to be
-contacted again, a little more often with the simplified letter. It goes through the owner
-journey's own service functions (open_letter, record_owner_return), so the Responses,
-Events, follow-up statuses and the back-office queue are those a real owner leaves. The
-demo letters an agent may try (the demo campaign) are never touched.
+The first wave's owners are then played by `portal demo`
+(portal.commands.demo_owners, through the owner journey's own services); the demo
+campaign's letters, which a visitor of the demo opens, are never touched. Everything is
+the same on every run: the housings and the owners' draws come from a fixed seed, the
+experiment's salt from SECRET_KEY.
 """
 
 from __future__ import annotations
@@ -41,14 +40,15 @@ from portal.models import Campaign, Collectivite, Housing, Letter
 from portal.models.experiment import Experiment
 
 TITLE = "Courrier simplifié"
-WAVE_TITLE = "Logements vacants — première vague, septembre 2026"
+WAVE_TITLE = "Logements vacants — première vague de courriers"
+WAVE_DESCRIPTION = (
+    "Campagne de démonstration\u00a0: l’expérimentation «\u00a0Courrier simplifié\u00a0»"
+)
 WAVE_SIZE = 400
 SENT_DAYS_AGO = 60  # the first wave was posted two months ago
 LAUNCHED_DAYS_AGO = SENT_DAYS_AGO + 2
 ARMS = [{"variant": "standard", "weight": 1}, {"variant": "simplified", "weight": 1}]
 SEED = "demoville"  # the made-up housings and the simulated owners' draws: the same each time
-
-
 STREETS = ("rue de la République", "rue Pasteur", "avenue de la Gare", "rue des Écoles",
            "impasse des Vignes", "rue du Four", "place de l’Église", "chemin des Prés",
            "rue Victor-Hugo", "boulevard du Nord")  # fmt: skip
@@ -127,8 +127,7 @@ def _first_wave(session: Session, collectivite: Collectivite, today: date) -> Ca
                                  Housing.local_id.in_([row[0] for row in rows]))
     ).all()  # fmt: skip
     wave = create_campaign(session, collectivite.id, None, WAVE_TITLE,
-                           "Campagne de démonstration : l’expérimentation « Courrier simplifié »",
-                           None, housing_ids).campaign  # fmt: skip
+                           WAVE_DESCRIPTION, None, housing_ids).campaign  # fmt: skip
     wave.letters_expire_at = clock.start_of_day(today) + timedelta(days=270)
     set_send_date(session, wave, today - timedelta(days=SENT_DAYS_AGO))
     return wave
