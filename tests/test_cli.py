@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pypdf
 import pytest
@@ -20,19 +20,43 @@ def test_demo_is_idempotent_and_prints_where_to_look(app, session):
     second = runner.invoke(args=["demo", "--base-url", "http://127.0.0.1:5000"])
     assert second.output == first.output
     assert session.scalar(select(func.count()).select_from(Collectivite)) == 1
-    assert session.scalar(select(func.count()).select_from(Letter)) == 3
+    demo_letters = select(func.count()).select_from(Letter).where(Letter.campaign_id == 1)
+    assert session.scalar(demo_letters) == 3
     assert "http://127.0.0.1:5000/gestion/connexion" in first.output
     assert "agent@demoville.example" in first.output
     # made through the services: an import, a campaign sent today, its letters PDF
     kinds = set(session.scalars(select(Event.kind)))
     assert {"collectivite:housings-imported", "housing:status-updated"} <= kinds
-    assert set(session.scalars(select(Housing.status))) == {"waiting"}
+    demo_housings = select(Housing.status).join(Letter).where(Letter.campaign_id == 1)
+    assert set(session.scalars(demo_housings)) == {"waiting"}
     pdf_path = re.search(r"Courriers \(PDF\)\s+: (\S+)", first.output).group(1)
     assert len(pypdf.PdfReader(pdf_path).pages) >= 3
     assert len(re.findall(r"http://127\.0\.0\.1:5000/l/[\w-]{22}\b", first.output)) == 3
     assert (
         len(re.findall(r"code [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]\b", first.output)) == 3
     )
+
+
+def test_demo_seeds_an_experiment_with_simulated_replies(app, session):
+    from portal.experiments.analysis import analyse
+    from portal.experiments.registry import registration_hash
+    from portal.experiments.units import unit_key, unit_rows
+    from portal.models.experiment import Experiment
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    experiment = session.scalars(select(Experiment)).one()
+    assert experiment.status == "running" and experiment.analysis_date < date.today()
+    assert experiment.registration_hash == registration_hash(experiment.registration)
+    units = unit_rows(session, experiment, unit_key(app.config["SECRET_KEY"]))
+    assert len(units) == 400  # every letter of the trial's campaign, assigned before printing
+    report = analyse(units, "scan", arms=["standard", "simplified"])
+    assert [arm.n for arm in report.arms] == [200, 200]
+    assert all(arm.successes > 0 for arm in report.arms)
+    assert sum(u.metrics["diagnostic"] for u in units) > 0
+    again = app.test_cli_runner().invoke(args=["demo"])
+    assert again.output == result.output
+    assert session.scalar(select(func.count()).select_from(Experiment)) == 1
 
 
 def test_demo_letters_open_the_landing(app, client):

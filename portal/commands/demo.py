@@ -10,11 +10,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from portal import jobs
+from portal import clock, jobs
 from portal.commands.hosts import refuse_public_development
 from portal.database import begin_write
 from portal.demo import DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, demo_campaign, load_demo
+from portal.demo_experiment import load_demo_experiment
 from portal.extensions import db
+from portal.guidance import current_content
 from portal.letters.codes import format_code
 from portal.models import Job, JobFile
 
@@ -32,13 +34,18 @@ def demo(base_url: str | None) -> None:
     session = db.session()
     letters = load_demo(session, current_app.config["SECRET_KEY"])
     pdf_path = _letters_pdf(session)
+    campaign = demo_campaign(session)
+    trial = load_demo_experiment(session, campaign.collectivite, current_app.config["SECRET_KEY"],
+                                 current_content(), current_app.config["GUIDANCE_CONTENT_PATH"],
+                                 clock.local_date())  # fmt: skip
     click.echo("")
     click.echo(f"  Portail propriétaires : {base}/")
     click.echo(f"  Back-office           : {base}/gestion/connexion")
     click.echo(f"      e-mail            : {DEMO_AGENT_EMAIL}")
     click.echo(f"      mot de passe      : {DEMO_AGENT_PASSWORD}")
-    campaign = demo_campaign(session)
     click.echo(f"  Campagne              : {base}/gestion/campagnes/{campaign.id}")
+    click.echo(f"  Expérimentation       : {base}/gestion/experiences ({trial.title})")
+    click.echo(f"  Statistiques          : {base}/stats")
     click.echo(f"  Courriers (PDF)       : {pdf_path}")
     click.echo("  Courriers de démonstration (adresse du QR code, puis code à saisir sur /code) :")
     for letter in letters:
