@@ -227,6 +227,7 @@ class TestConfig(Config):
         self.SECURITY_ALERT_EMAIL = None  # tests that want the e-mail set it
         # Off so that tests sign agents in with a password; the TOTP tests turn it on.
         self.AGENT_TOTP_REQUIRED = False
+        self.STATS_CACHE_SECONDS = 0  # /stats computed at each request (one test turns it on)
 
 
 class ProductionConfig(Config):

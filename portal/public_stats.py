@@ -6,13 +6,13 @@ Definitions, the same as the back-office's:
 - letters opened: of those, opened on the portal (QR code or typed code);
 - diagnostics: diagnostics sent by owners; call-back requests: owners asking to be called;
 - recommendations: the aids and solutions shown to owners who sent their diagnostic, by kind;
-- satisfaction: answers to « Ce service vous a-t-il été utile ? ».
+- satisfaction: answers to « Ce service vous a-t-il été utile ? ».
 
-Statistical disclosure control: a count under 11 is published as « moins de 11 », and a
+Statistical disclosure control: a count under 11 is published as « moins de 11 », and a
 rate is published only when both its numerator and its denominator reach 11. Where a total
 is published beside its parts (months, collectivités), a single suppressed part could be
 recovered by subtraction: the smallest other part is then suppressed too (complementary
-suppression). A figure that cannot be computed is None (« Indisponible »), never 0.
+suppression). A figure that cannot be computed is None (« Indisponible »), never 0.
 Collectivités that asked not to be named (settings["stats"]["named"] false) are counted in
 the totals and grouped in one line.
 """

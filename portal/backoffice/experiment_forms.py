@@ -24,11 +24,11 @@ ARM_ROWS = 4  # arms a draft can have; empty rows are ignored
 PROBLEMS = {
     "title-missing": _l("Donnez un titre à l’expérience"),
     "hypothesis-missing": _l("Écrivez l’hypothèse que l’expérience teste"),
-    "kind-unknown": _l("Choisissez ce qui varie : le courrier ou une page"),
+    "kind-unknown": _l("Choisissez ce qui varie : le courrier ou une page"),
     "page-missing": _l("Choisissez la page dont les textes varient"),
-    "arms-too-few": _l("Il faut au moins deux bras : le témoin et une variante"),
+    "arms-too-few": _l("Il faut au moins deux bras : le témoin et une variante"),
     "arms-duplicate": _l("Chaque bras doit utiliser une formulation différente"),
-    "arms-unknown": _l("Formulation inconnue pour ce type d’expérience : %(variants)s"),
+    "arms-unknown": _l("Formulation inconnue pour ce type d’expérience : %(variants)s"),
     "arms-weights": _l("Les poids doivent être des nombres entiers positifs, par exemple 1 et 1"),
     "primary-missing": _l("Choisissez la mesure principale"),
     "secondary-invalid": _l("Les mesures secondaires ne peuvent pas reprendre la mesure "
@@ -39,8 +39,8 @@ PROBLEMS = {
     "sample-too-small": _l("Prévoyez au moins %(minimum)s courriers"),
     "analysis-date-past": _l("La date d’analyse doit être postérieure à aujourd’hui"),
     "campaigns-missing": _l("Choisissez au moins une campagne"),
-    "campaigns-taken": _l("Ces campagnes sont déjà dans une expérience en cours : %(campaigns)s"),
-    "frozen": _l("Une expérience lancée ne se modifie pas : copiez-la pour en créer une "
+    "campaigns-taken": _l("Ces campagnes sont déjà dans une expérience en cours : %(campaigns)s"),
+    "frozen": _l("Une expérience lancée ne se modifie pas : copiez-la pour en créer une "
                  "nouvelle"),
     "not-running": _l("Seule une expérience en cours peut être arrêtée"),
 }  # fmt: skip
@@ -49,12 +49,15 @@ PROBLEMS = {
 # The analysis's notes (portal.experiments.analysis.PROBLEMS), by code, for the pages.
 ANALYSIS_NOTES = {
     "no-units": _l("Aucun courrier n’est encore affecté à cette expérience."),
-    "empty-arm": _l("Un bras n’a encore aucun courrier : pas encore assez de données."),
-    "no-control": _l("Le bras témoin n’a encore aucun courrier : pas encore assez de données."),
-    "srm-too-few": _l("Moins de 8 courriers dans un bras : le contrôle de répartition attendra."),
-    "one-stratum": _l("Une seule strate utilisable : l’estimation stratifiée est la différence "
+    "one-arm": _l("Un seul bras : rien à comparer."),
+    "srm-unplanned": _l("Des courriers sont dans un bras sans poids prévu : pas de contrôle "
+                        "de répartition."),
+    "empty-arm": _l("Un bras n’a encore aucun courrier : pas encore assez de données."),
+    "no-control": _l("Le bras témoin n’a encore aucun courrier : pas encore assez de données."),
+    "srm-too-few": _l("Moins de 8 courriers dans un bras : le contrôle de répartition attendra."),
+    "one-stratum": _l("Une seule strate utilisable : l’estimation stratifiée est la différence "
                       "simple."),
-    "no-stratum": _l("Aucune strate ne compte les deux bras : pas d’estimation stratifiée."),
+    "no-stratum": _l("Aucune strate ne compte les deux bras : pas d’estimation stratifiée."),
 }  # fmt: skip
 
 
@@ -73,7 +76,7 @@ class ExperimentForm(PortalForm):
                                                  Length(max=200)])  # fmt: skip
     hypothesis = TextAreaField(
         _l("Hypothèse"), validators=[Optional(), Length(max=4000)],
-        description=_l("Ce que vous pensez observer, et pourquoi. Par exemple : un courrier "
+        description=_l("Ce que vous pensez observer, et pourquoi. Par exemple : un courrier "
                        "plus court fera scanner le QR code à plus de propriétaires."),
     )  # fmt: skip
     kind = RadioField(_l("Ce qui varie"), choices=[
@@ -84,7 +87,7 @@ class ExperimentForm(PortalForm):
         SelectChoice("landing", _l("La page d’accueil du propriétaire")),
         SelectChoice("results", _l("La page des résultats")),
     ], validators=[Optional()],
-       placeholder=_l("Aucune : l’expérience porte sur le courrier"))  # fmt: skip
+       placeholder=_l("Aucune : l’expérience porte sur le courrier"))  # fmt: skip
     primary_metric = RadioField(_l("Mesure principale"), choices=metric_choices(PRIMARY_METRICS),
                                 validators=[Optional()])  # fmt: skip
     secondary_metrics = MultiCheckboxField(_l("Mesures secondaires"),
@@ -92,8 +95,8 @@ class ExperimentForm(PortalForm):
                                            validators=[Optional()])  # fmt: skip
     guardrail_metrics = MultiCheckboxField(
         _l("Mesures de garde"), choices=metric_choices(METRICS), validators=[Optional()],
-        description=_l("Ce qui ne doit pas se dégrader, par exemple les demandes « ne plus me "
-                       "contacter ». Montrées à part, hors de la correction de Holm."),
+        description=_l("Ce qui ne doit pas se dégrader, par exemple les demandes « ne plus me "
+                       "contacter ». Montrées à part, hors de la correction de Holm."),
     )  # fmt: skip
     alpha = DecimalField(_l("Seuil alpha (bilatéral)"), default=0.05,
                          validators=[Optional(), NumberRange(0, 1)])  # fmt: skip
@@ -107,7 +110,7 @@ class ExperimentForm(PortalForm):
                                   validators=[Optional(), NumberRange(0, 10_000_000)])  # fmt: skip
     analysis_date = DateField(
         _l("Date d’analyse"), validators=[Optional()],
-        description=_l("Les résultats restent masqués jusqu’à cette date ; laissez le temps aux "
+        description=_l("Les résultats restent masqués jusqu’à cette date ; laissez le temps aux "
                        "propriétaires de répondre (par exemple 60 jours après l’envoi)."),
     )  # fmt: skip
     campaigns = MultiCheckboxField(_l("Campagnes"), choices=[], coerce=int,
@@ -121,13 +124,13 @@ def arm_fields(form_class, variant_choices) -> type:
         pass
 
     for row in range(1, ARM_ROWS + 1):
-        label = _l("Bras témoin : formulation") if row == 1 else _l("Bras %(n)s : formulation",
+        label = _l("Bras témoin : formulation") if row == 1 else _l("Bras %(n)s : formulation",
                                                                     n=row)  # fmt: skip
         setattr(WithArms, f"arm_{row}", SelectField(label, choices=variant_choices,
                                                     validators=[Optional()]))  # fmt: skip
         setattr(WithArms, f"weight_{row}", IntegerField(
             _l("Poids du bras %(n)s", n=row), validators=[Optional(), NumberRange(1, 1000)],
-            description=_l("Relatif : 1 et 1 donnent deux moitiés, 2 et 1 deux tiers et un "
+            description=_l("Relatif : 1 et 1 donnent deux moitiés, 2 et 1 deux tiers et un "
                            "tiers."),
         ))  # fmt: skip
     return WithArms

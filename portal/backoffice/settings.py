@@ -29,6 +29,7 @@ from portal.backoffice.logo import Logo
 from portal.database import begin_write
 from portal.local_overrides import partner_contact_id
 from portal.models import Agent, Collectivite, CollectiviteLogo, Event
+from portal.public_stats import named_in_stats
 
 MAX_PARTNERS = 30
 MAX_LOCAL_AIDS = 30
@@ -60,6 +61,7 @@ def state(collectivite: Collectivite) -> dict:
         "signatories": settings.get("signatories") or [],
         "digest_frequency": collectivite.digest_frequency,
         "notify_callbacks": collectivite.notify_callbacks,
+        "stats_named": named_in_stats(settings),
         "logo": collectivite.logo_path,
         "partners": settings.get("partners") or [],
         "local_aids": settings.get("local_aids") or [],
@@ -90,14 +92,19 @@ def _set(collectivite: Collectivite, **entries) -> None:
 
 def update_general(session: Session, agent: Agent, collectivite_id: int,
                    values: dict) -> Event | None:  # fmt: skip
-    """Name, short name, contact points, signatories, digest frequency, call-back notices."""
+    """Name, short name, contact points, signatories, digest frequency, call-back notices,
+    whether /stats names the collectivité."""
     collectivite = locked(session, collectivite_id)
     before = state(collectivite)
     collectivite.name, collectivite.short_name = values["name"], values["short_name"]
     collectivite.contact_points = values["contact_points"]
     collectivite.digest_frequency = values["digest_frequency"]
     collectivite.notify_callbacks = values["notify_callbacks"]
-    _set(collectivite, signatories=values["signatories"])
+    _set(
+        collectivite,
+        signatories=values["signatories"],
+        stats={"named": values.get("stats_named", True)},
+    )
     return record(session, agent, collectivite, before)
 
 

@@ -29,6 +29,7 @@ from portal.forms.fields import (
     TextAreaField,
 )
 from portal.phones import ValidPhone, parse_phone
+from portal.public_stats import named_in_stats
 
 CONTACT_POINTS = 3
 SIGNATORIES = 2
@@ -162,6 +163,11 @@ class GeneralSettingsForm(PortalForm):
         _l("Envoyer aussi un e-mail aux agents à chaque demande de rappel"),
         description=_l("Sans le nom ni les coordonnées du propriétaire : un lien vers sa demande."),
     )
+    stats_anonymous = BooleanField(
+        _l("Ne pas nommer notre collectivité sur la page publique de statistiques"),
+        description=_l("Vos chiffres restent comptés dans les totaux, avec ceux des autres "
+                       "collectivités qui ont fait ce choix, sous « Autres collectivités »."),
+    )  # fmt: skip
 
     def values(self) -> dict:
         return {
@@ -171,6 +177,7 @@ class GeneralSettingsForm(PortalForm):
             "signatories": [v for e in self.signatories if (v := e.form.value())],
             "digest_frequency": self.digest_frequency.data,
             "notify_callbacks": bool(self.notify_callbacks.data),
+            "stats_named": not self.stats_anonymous.data,
         }
 
 
@@ -185,6 +192,7 @@ def general_data(collectivite) -> dict:
         "signatories": signatories + [{}] * (SIGNATORIES - len(signatories)),
         "digest_frequency": collectivite.digest_frequency,
         "notify_callbacks": collectivite.notify_callbacks,
+        "stats_anonymous": not named_in_stats(collectivite.settings),
     }
 
 

@@ -14,7 +14,7 @@ METRICS = {
     "diagnostic": _l("Diagnostic envoyé"),
     "callback": _l("Demande de rappel"),
     "any_return": _l("Tout retour, y compris ceux saisis par les agents (règle de ZLV)"),
-    "opt_out": _l("« Ne plus me contacter »"),
+    "opt_out": _l("« Ne plus me contacter »"),
 }
 PRIMARY_METRICS = ("scan", "diagnostic", "callback", "any_return")
 GUARDRAIL_METRICS = ("opt_out",)

@@ -114,3 +114,12 @@ def page_variants(content_root: str | Path, page: str) -> dict[str, Wording]:
         variants[slug] = Wording(slug, lever, label, description,
                                  {loc: dict(texts[loc]) for loc in LOCALES})  # fmt: skip
     return {CONTROL: variants.pop(CONTROL), **variants}
+
+
+def all_variants(content_root: str | Path) -> dict[str, Wording]:
+    """Every wording an arm may use, by slug: the letter's, then the pages' (for labels)."""
+    found = dict(letter_variants(str(content_root)))
+    for page in ("landing", "results"):
+        for slug, wording in page_variants(str(content_root), page).items():
+            found.setdefault(slug, wording)
+    return found

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("public", __name__)
 
-from portal.public import aids, logos, views  # noqa: E402, F401
+from portal.public import aids, logos, stats, views  # noqa: E402, F401

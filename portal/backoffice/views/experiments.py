@@ -36,7 +36,7 @@ from portal.database import begin_write
 from portal.experiments import power, registry
 from portal.experiments.metrics import METRICS
 from portal.experiments.units import units_csv
-from portal.experiments.wordings import letter_variants, page_variants
+from portal.experiments.wordings import all_variants
 from portal.extensions import db
 from portal.forms import SelectChoice
 from portal.i18n import current_language
@@ -47,12 +47,7 @@ def _content_root() -> str:
 
 
 def _variants() -> dict:
-    """Every wording an arm may use: the letter's, then the pages' (by slug)."""
-    found = dict(letter_variants(_content_root()))
-    for page in ("landing", "results"):
-        for slug, wording in page_variants(_content_root(), page).items():
-            found.setdefault(slug, wording)
-    return found
+    return all_variants(_content_root())
 
 
 def _form(experiment=None, formdata=None):
@@ -163,7 +158,7 @@ def _plan(experiment, form: PowerForm):
     except ValueError:
         form.effet.errors.append(
             _(
-                "Avec ce taux attendu, cet effet n’est pas détectable : "
+                "Avec ce taux attendu, cet effet n’est pas détectable : "
                 "choisissez un effet plus grand ou un taux plus bas."
             )
         )
@@ -215,7 +210,7 @@ def experiment_launch(experiment_id: int):
             flash(problem_text(problem), "error")
         return redirect(url_for("backoffice.experiment", experiment_id=experiment_id), 303)
     session.commit()
-    flash(_("L’expérience est lancée : sa préinscription est figée."), "success")
+    flash(_("L’expérience est lancée : sa préinscription est figée."), "success")
     return redirect(url_for("backoffice.experiment", experiment_id=experiment_id), 303)
 
 
@@ -230,7 +225,7 @@ def experiment_stop(experiment_id: int):
         flash(problem_text(error.problems[0]), "error")
         return redirect(url_for("backoffice.experiment", experiment_id=experiment_id), 303)
     session.commit()
-    flash(_("L’expérience est arrêtée : plus aucun courrier n’y sera affecté."), "success")
+    flash(_("L’expérience est arrêtée : plus aucun courrier n’y sera affecté."), "success")
     return redirect(url_for("backoffice.experiment", experiment_id=experiment_id), 303)
 
 
