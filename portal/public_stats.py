@@ -11,8 +11,8 @@ Definitions, the same as the back-office's:
 Statistical disclosure control: a count under 11 is published as « moins de 11 », and a
 rate is published only when both its numerator and its denominator reach 11. Where a total
 is published beside its parts (months, collectivités), a single suppressed part could be
-recovered by subtraction: the smallest other part is then suppressed too (complementary
-suppression). A figure that cannot be computed is None (« Indisponible »), never 0.
+recovered by subtraction: the smallest other non-zero part is then suppressed too
+(complementary suppression). A figure that cannot be computed is None (« Indisponible »), never 0.
 Collectivités that asked not to be named (settings["stats"]["named"] false) are counted in
 the totals and grouped in one line.
 """
@@ -50,13 +50,14 @@ class Count:
 
 
 def count(value: int | None) -> Count:
-    return Count(value, value is not None and value < THRESHOLD)
+    """A true zero is published (it tells of nobody); 1 to 10 are not."""
+    return Count(value, value is not None and 0 < value < THRESHOLD)
 
 
 def rate(numerator: int | None, denominator: int | None) -> float | None:
     if numerator is None or not denominator:
         return None
-    if numerator < THRESHOLD or denominator < THRESHOLD:
+    if 0 < numerator < THRESHOLD or denominator < THRESHOLD:
         return None
     return numerator / denominator
 
@@ -67,7 +68,7 @@ def protect(values: list[int]) -> list[Count]:
     cells = [count(v) for v in values]
     hidden = [i for i, c in enumerate(cells) if c.suppressed]
     if len(hidden) == 1:
-        others = [i for i, c in enumerate(cells) if not c.suppressed]
+        others = [i for i, c in enumerate(cells) if not c.suppressed and values[i] > 0]
         if others:
             smallest = min(others, key=lambda i: values[i])
             cells[smallest] = Count(values[smallest], True)
