@@ -11,8 +11,8 @@ Definitions, the same as the back-office's:
 Statistical disclosure control: a count under 11 is published as « moins de 11 », and a
 rate is published only when both its numerator and its denominator reach 11. Where a total
 is published beside its parts (months, collectivités), a single suppressed part could be
-recovered by subtraction: the smallest other part is then suppressed too (complementary
-suppression). A figure that cannot be computed is None (« Indisponible »), never 0.
+recovered by subtraction: the smallest other non-zero part is then suppressed too
+(complementary suppression). A figure that cannot be computed is None (« Indisponible »), never 0.
 Collectivités that asked not to be named (settings["stats"]["named"] false) are counted in
 the totals and grouped in one line.
 """
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -50,13 +50,14 @@ class Count:
 
 
 def count(value: int | None) -> Count:
-    return Count(value, value is not None and value < THRESHOLD)
+    """A true zero is published (it tells of nobody); 1 to 10 are not."""
+    return Count(value, value is not None and 0 < value < THRESHOLD)
 
 
 def rate(numerator: int | None, denominator: int | None) -> float | None:
     if numerator is None or not denominator:
         return None
-    if numerator < THRESHOLD or denominator < THRESHOLD:
+    if 0 < numerator < THRESHOLD or denominator < THRESHOLD:
         return None
     return numerator / denominator
 
@@ -67,7 +68,7 @@ def protect(values: list[int]) -> list[Count]:
     cells = [count(v) for v in values]
     hidden = [i for i, c in enumerate(cells) if c.suppressed]
     if len(hidden) == 1:
-        others = [i for i, c in enumerate(cells) if not c.suppressed]
+        others = [i for i, c in enumerate(cells) if not c.suppressed and values[i] > 0]
         if others:
             smallest = min(others, key=lambda i: values[i])
             cells[smallest] = Count(values[smallest], True)
@@ -131,6 +132,7 @@ def figures(session: Session, today: date, aid_kinds: dict[str, str]) -> Stats:
     yes, no = useful.get(True, 0), useful.get(False, 0)
     months = _months(today)
     since = months[0]
+    start = datetime.combine(since, time.min, UTC)  # the window's first instant
     monthly_letters = dict(session.execute(
         select(Campaign.sent_at, func.count(Letter.id))
         .join(Letter, Letter.campaign_id == Campaign.id)
@@ -148,11 +150,12 @@ def figures(session: Session, today: date, aid_kinds: dict[str, str]) -> Stats:
     stats.monthly = {
         "letters": protect(letters_per_month),
         "scans": protect(_by_month(session.scalars(
-            select(Letter.first_visit_at).where(Letter.first_visit_at.is_not(None))), months)),
+            select(Letter.first_visit_at).where(Letter.first_visit_at >= start)), months)),
         "diagnostics": protect(_by_month(session.scalars(
-            select(Response.submitted_at).where(Response.submitted_at.is_not(None))), months)),
-        "callbacks": protect(_by_month(session.scalars(select(CallbackRequest.consent_at)),
-                                       months)),
+            select(Response.submitted_at).where(Response.submitted_at >= start)), months)),
+        "callbacks": protect(_by_month(session.scalars(
+            select(CallbackRequest.consent_at).where(CallbackRequest.consent_at >= start)),
+            months)),
     }  # fmt: skip
     shown = Counter()
     for slug, n in session.execute(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pypdf
 import pytest
@@ -37,6 +37,29 @@ def test_demo_is_idempotent_and_prints_where_to_look(app, session):
     assert (
         len(re.findall(r"code [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]\b", first.output)) == 3
     )
+
+
+def test_demo_seeds_an_experiment_with_simulated_replies(app, session):
+    from portal.experiments.analysis import analyse
+    from portal.experiments.registry import registration_hash
+    from portal.experiments.units import unit_key, unit_rows
+    from portal.models.experiment import Experiment
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    experiment = session.scalars(select(Experiment)).one()
+    assert experiment.status == "running" and experiment.analysis_date < date.today()
+    assert experiment.registration_hash == registration_hash(experiment.registration)
+    units = unit_rows(session, experiment, unit_key(app.config["SECRET_KEY"]))
+    # every letter of the first wave and of the demo campaign, assigned before printing
+    assert len(units) == 403
+    report = analyse(units, "scan", arms=["standard", "simplified"])
+    assert abs(report.arms[0].n - report.arms[1].n) <= 4  # 1:1 within each of 4 strata
+    assert all(arm.successes > 0 for arm in report.arms)
+    assert sum(u.metrics["diagnostic"] for u in units) > 0
+    again = app.test_cli_runner().invoke(args=["demo"])
+    assert again.output == result.output
+    assert session.scalar(select(func.count()).select_from(Experiment)) == 1
 
 
 def test_demo_letters_open_the_landing(app, client):

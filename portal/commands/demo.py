@@ -47,6 +47,7 @@ def demo(base_url: str | None) -> None:
     experiment = demo_experiment(session, campaign.collectivite_id)
     if experiment is not None:  # absent from demo data loaded before it existed
         click.echo(f"  Expérimentation       : {base}/gestion/experiences/{experiment.id}/analyse")
+    click.echo(f"  Statistiques          : {base}/stats")
     click.echo(f"  Courriers (PDF)       : {pdf_path}")
     click.echo("  Courriers de démonstration (adresse du QR code, puis code à saisir sur /code) :")
     for letter in letters:

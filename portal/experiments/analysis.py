@@ -99,7 +99,7 @@ class Srm:
 @dataclass
 class Report:
     metric: str
-    control: str
+    control: str | None  # None only when there is no arm at all
     alpha: float
     arms: list[ArmResult]
     comparisons: list[Comparison]
@@ -230,7 +230,7 @@ def analyse(units: Sequence[Unit], metric: str, *, control: str | None = None,
     names = arm_names(units, arms)
     if units and any(metric not in u.metrics for u in units):
         raise ValueError(f"unknown metric {metric!r}")
-    control = control or (names[0] if names else "")
+    control = control or (names[0] if names else None)
     if names and control not in names:
         raise ValueError(f"unknown control arm {control!r}: arms are {', '.join(names)}")
     n, x = _counts(units, metric, names)
@@ -248,7 +248,10 @@ def analyse(units: Sequence[Unit], metric: str, *, control: str | None = None,
                    for a in names if a != control]  # fmt: skip
     tested = [i for i, c in enumerate(comparisons) if c.p_value is not None]
     if tested:
-        adjusted = multipletests([comparisons[i].p_value for i in tested], method="holm")[1]
+        p_values = [comparisons[i].p_value for i in tested]
+        # Holm over one p-value is that p-value; multipletests runs a full gc.collect() on
+        # every call, which a page showing several reports need not pay for two arms.
+        adjusted = multipletests(p_values, method="holm")[1] if len(tested) > 1 else p_values
         for i, p_holm in zip(tested, adjusted, strict=True):
             comparisons[i] = _with_holm(comparisons[i], float(p_holm))
     planned = weights if weights is not None else dict.fromkeys(names, 1)

@@ -307,7 +307,7 @@ def test_every_unit_zero_uses_fisher_and_says_p_is_one():
 
 def test_no_units_at_all_is_said_without_arms_too():
     report = analyse([], "scan")
-    assert report.arms == [] and report.comparisons == []
+    assert report.arms == [] and report.comparisons == [] and report.control is None
     assert [p.code for p in report.problems] == ["no-units"]
     json.dumps(report.to_json(), allow_nan=False)
 
@@ -339,3 +339,18 @@ def test_the_cmh_p_value_is_statsmodels_over_the_usable_strata():
 def test_the_funnel_names_an_unknown_step():
     with pytest.raises(ValueError, match="'visit'"):
         funnel(arm("C", 5, 1), steps=("scan", "visit"))
+
+
+def test_small_random_tables_never_crash_nor_give_nan():
+    """Seeded: 150 small tables (0 to 12 units an arm, 1 to 3 strata, 2 or 3 arms)."""
+    rng = np.random.default_rng(14)
+    for _ in range(150):
+        names = ["C", "T", "U"][: rng.integers(2, 4)]
+        units = [Unit(f"{a}{i}", a, f"s{rng.integers(0, rng.integers(1, 4))}",
+                      {"scan": int(rng.random() < rng.choice([0, 0.1, 0.5, 1]))})
+                 for a in names for i in range(rng.integers(0, 13))]  # fmt: skip
+        data = analyse(units, "scan", arms=names).to_json()
+        json.dumps(data, allow_nan=False)
+        assert plain_types(data)
+        for row in funnel(units, ("scan",), names):
+            assert row["n"] == sum(u.arm == row["arm"] for u in units)

@@ -39,7 +39,7 @@ def seeded(session, name="Commune de Nevers", letters=30, opened=12, **settings)
 def test_an_empty_portal_says_unavailable_never_zero(client):
     page = text(client)
     assert "Statistiques" in page and "Indisponible" in page
-    assert "0,0 %" not in page
+    assert "0,0 %" not in page  # no rate over no letter
 
 
 def test_totals_and_rates_with_their_definitions(client, session):
@@ -55,6 +55,11 @@ def test_counts_under_eleven_are_suppressed_and_eleven_is_shown():
     assert public_stats.count(10).suppressed and not public_stats.count(11).suppressed
     assert public_stats.rate(10, 100) is None and public_stats.rate(11, 100) == 0.11
     assert public_stats.rate(11, 0) is None
+    assert not public_stats.count(0).suppressed and public_stats.count(1).suppressed
+    assert public_stats.rate(0, 100) == 0 and public_stats.rate(0, 10) is None
+    # a zero hides nothing: the complement of a hidden part is a non-zero one
+    cells = public_stats.protect([0, 4, 30, 55])
+    assert [c.suppressed for c in cells] == [False, True, True, False]
 
 
 def test_one_hidden_part_hides_the_smallest_other_too():
@@ -184,3 +189,12 @@ def test_an_admin_opts_out_in_the_settings_and_the_change_is_recorded(client, se
     assert event.after["stats_named"] is False
     page = text(client)
     assert "Commune de Nevers" not in page and "Autres collectivités" in page
+
+
+def test_the_months_count_each_opening_in_its_month(session):
+    seeded(session, letters=30, opened=12)
+    stats = public_stats.figures(session, date.today(), {})
+    assert stats.months[-1] == date.today().replace(day=1) and len(stats.months) == 12
+    assert stats.monthly["scans"][-1] == public_stats.Count(12)
+    assert [c.value for c in stats.monthly["scans"][:-1]] == [0] * 11
+    assert stats.monthly["letters"][-1].value == 30 or stats.monthly["letters"][-2].value == 30

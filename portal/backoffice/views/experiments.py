@@ -197,36 +197,40 @@ def _act(experiment_id: int):
     return session, _experiment(experiment_id)
 
 
-@blueprint.post("/experiences/<int:experiment_id>/lancer")
-@admin_required
-def experiment_launch(experiment_id: int):
+def _change(experiment_id: int, change, done: str):
+    """Launch or stop: the registry's change, committed, or its problems flashed."""
     session, experiment = _act(experiment_id)
     try:
-        registry.launch(session, experiment, _content_root(), now=clock.now(),
-                        today=clock.local_date())  # fmt: skip
+        change(session, experiment)
     except registry.RegistryError as error:
         session.rollback()
         for problem in error.problems:
             flash(problem_text(problem), "error")
-        return redirect(url_for("backoffice.experiment", experiment_id=experiment_id), 303)
-    session.commit()
-    flash(_("L’expérience est lancée : sa préinscription est figée."), "success")
+    else:
+        session.commit()
+        flash(done, "success")
     return redirect(url_for("backoffice.experiment", experiment_id=experiment_id), 303)
+
+
+@blueprint.post("/experiences/<int:experiment_id>/lancer")
+@admin_required
+def experiment_launch(experiment_id: int):
+    def launch(session, experiment):
+        registry.launch(session, experiment, _content_root(), now=clock.now(),
+                        today=clock.local_date())  # fmt: skip
+
+    return _change(experiment_id, launch,
+                   _("L’expérience est lancée : sa préinscription est figée."))  # fmt: skip
 
 
 @blueprint.post("/experiences/<int:experiment_id>/arreter")
 @admin_required
 def experiment_stop(experiment_id: int):
-    session, experiment = _act(experiment_id)
-    try:
+    def stop(session, experiment):
         registry.stop(session, experiment, now=clock.now())
-    except registry.RegistryError as error:
-        session.rollback()
-        flash(problem_text(error.problems[0]), "error")
-        return redirect(url_for("backoffice.experiment", experiment_id=experiment_id), 303)
-    session.commit()
-    flash(_("L’expérience est arrêtée : plus aucun courrier n’y sera affecté."), "success")
-    return redirect(url_for("backoffice.experiment", experiment_id=experiment_id), 303)
+
+    return _change(experiment_id, stop, _("L’expérience est arrêtée : plus aucun courrier "
+                                          "n’y sera affecté."))  # fmt: skip
 
 
 @blueprint.post("/experiences/<int:experiment_id>/copier")
