@@ -1,12 +1,14 @@
 """The demo's simulated owners: the first wave of the demo experiment « Courrier simplifié »
 (portal.demo_experiment) as owners would answer it. A deterministic random subset opens its
-letter, some of them send the diagnostic, ask to be called back or ask not to be contacted
-again, a little more often with the simplified letter (made-up rates, not a result).
+letter, some of them send the diagnostic (and say whether it was useful), ask to be called
+back or ask not to be contacted again, a little more often with the simplified letter
+(made-up rates, not a result).
 
 It goes through the owner journey's own service functions (open_letter,
-record_owner_return), so the Responses, Events, follow-up statuses and the back-office queue
-are those real owners leave; hence it lives with the commands, which may call the owner's
-package, and needs the app context. The demo letters an agent may try are never touched.
+record_owner_return, save_feedback), so the Responses, Events, follow-up statuses and the
+back-office queue are those real owners leave; hence it lives with the commands, which may
+call the owner's package, and needs the app context. The demo letters an agent may try are
+never touched.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from portal.database import begin_write
 from portal.demo_experiment import SEED, first_wave
 from portal.models import Housing, Letter
 from portal.models.experiment import ExperimentUnit
-from portal.owner.journey import record_owner_return, response_for
+from portal.owner.journey import record_owner_return, response_for, save_feedback
 from portal.owner.service import open_letter
 from portal.rules import Content
 
@@ -45,6 +47,9 @@ ANSWERS = (
      "intention": "sell"},
     {"situation": "vacant", "vacancy_duration": "1_2y", "owner_kind": "individual",
      "intention": "undecided"},
+    {"situation": "vacant", "vacancy_duration": "gt_2y", "owner_kind": "individual",
+     "intention": "rent", "blockers": ["fear_unpaid_rent"], "works_level": "medium",
+     "energy_label": "E", "accepts_rent_cap": "yes"},
 )  # fmt: skip
 
 
@@ -68,7 +73,7 @@ def simulate_outcomes(session: Session, collectivite_id: int, content: Content, 
     days = max((today - wave.sent_at).days - 1, 1)
     opened = 0
     for index, (letter, arm) in enumerate(letters):
-        rates, chances = RATES[arm], [draw.random() for _ in range(4)]
+        rates, chances = RATES[arm], [draw.random() for _ in range(5)]
         at = (clock.start_of_day(wave.sent_at + timedelta(days=1 + draw.randrange(days)))
               + timedelta(minutes=draw.randrange(9 * 60, 20 * 60)))  # fmt: skip
         if chances[0] >= rates.scan:
@@ -84,6 +89,8 @@ def simulate_outcomes(session: Session, collectivite_id: int, content: Content, 
             response_for(session, letter, content).answers = dict(ANSWERS[index % len(ANSWERS)])
             record_owner_return(session, letter, content, "submitted",
                                 now=at + timedelta(minutes=9))  # fmt: skip
+            if chances[4] < 0.6:  # « Ce service vous a-t-il été utile ? »
+                save_feedback(session, letter, content, chances[4] < 0.5, "")
         if chances[3] < rates.callback:
             callback = {"phone": f"063998{index:04d}", "email": None,
                         "moments": ["morning"], "note": ""}  # fmt: skip
