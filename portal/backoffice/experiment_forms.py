@@ -104,7 +104,8 @@ class ExperimentForm(PortalForm):
                          validators=[Optional(), NumberRange(0, 1)])  # fmt: skip
     baseline_rate = DecimalField(
         _l("Taux attendu dans le bras témoin (en %)"), validators=[Optional(), NumberRange(0, 100)],
-        description=_l("Par exemple 5 pour 5 % de QR codes scannés. Sert au calcul de puissance."),
+        description=_l("Par exemple 5 si vous attendez que 5 courriers sur 100 soient ouverts. "
+                       "Sert au calcul de puissance."),
     )  # fmt: skip
     planned_sample = IntegerField(_l("Nombre de courriers prévus (tous bras)"),
                                   validators=[Optional(), NumberRange(0, 10_000_000)])  # fmt: skip
