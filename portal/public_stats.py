@@ -5,14 +5,26 @@ Definitions, the same as the back-office's:
 - letters sent: letters of campaigns whose send date has passed, not revoked;
 - letters opened: of those, opened on the portal (QR code or typed code);
 - diagnostics: diagnostics sent by owners; call-back requests: owners asking to be called;
-- recommendations: the aids and solutions shown to owners who sent their diagnostic, by kind;
-- satisfaction: answers to « Ce service vous a-t-il été utile ? ».
+- recommendations: the aids and solutions shown to owners who sent their diagnostic, by kind
+  (the aid's `kind` in the content; « local » for a collectivité's own aid, « other » for an
+  aid no longer in the content);
+- satisfaction: answers to « Ce service vous a-t-il été utile ? » (no date is kept for that
+  answer, so it has no monthly series).
 
-Statistical disclosure control: a count under 11 is published as « moins de 11 », and a
-rate is published only when both its numerator and its denominator reach 11. Where a total
-is published beside its parts (months, collectivités), a single suppressed part could be
-recovered by subtraction: the smallest other non-zero part is then suppressed too
-(complementary suppression). A figure that cannot be computed is None (« Indisponible »), never 0.
+Statistical disclosure control:
+- a count from 1 to 10 is published as « moins de 11 » (primary suppression); a true zero is
+  published, since it tells of nobody;
+- a rate is published only when both its numerator and its denominator reach 11;
+- where a total is published beside its parts (the collectivités' lines, « Autres
+  collectivités » included, add up to the headline totals; the months of a series), a single
+  suppressed part could be recovered by subtraction: the smallest other non-zero part is
+  then suppressed too (complementary suppression). Such a part is not « under 11 », so it
+  reads « masqué » (`Count.complement`), never a false « moins de 11 »;
+- a line's rate is not published when one of its counts is suppressed; the share of « oui »
+  is not published when the « non » count is suppressed (it would give it back);
+- what this does not cover: the same total split two ways (by month and by collectivité)
+  could in rare cases narrow a suppressed cell down; the threshold keeps that small.
+A figure that cannot be computed is None (« Indisponible »), never 0.
 Collectivités that asked not to be named (settings["stats"]["named"] false) are counted in
 the totals and grouped in one line.
 """
@@ -43,6 +55,7 @@ MONTHS = 12
 class Count:
     value: int | None  # None: not available
     suppressed: bool = False
+    complement: bool = False  # suppressed only so that another cell cannot be recovered
 
     @property
     def shown(self) -> int | None:
@@ -71,7 +84,7 @@ def protect(values: list[int]) -> list[Count]:
         others = [i for i, c in enumerate(cells) if not c.suppressed and values[i] > 0]
         if others:
             smallest = min(others, key=lambda i: values[i])
-            cells[smallest] = Count(values[smallest], True)
+            cells[smallest] = Count(values[smallest], True, complement=True)
     return cells
 
 
@@ -130,6 +143,8 @@ def figures(session: Session, today: date, aid_kinds: dict[str, str]) -> Stats:
         .group_by(Response.useful)
     ).all())  # fmt: skip
     yes, no = useful.get(True, 0), useful.get(False, 0)
+    useful_yes, useful_no = count(yes), count(no)
+    useful_rate = None if useful_no.suppressed else rate(yes, yes + no)
     months = _months(today)
     since = months[0]
     start = datetime.combine(since, time.min, UTC)  # the window's first instant
@@ -144,7 +159,7 @@ def figures(session: Session, today: date, aid_kinds: dict[str, str]) -> Stats:
     stats = Stats(
         letters=count(letters), scans=count(scans), scan_rate=rate(scans, letters),
         diagnostics=count(diagnostics), callbacks=count(callbacks),
-        useful_yes=count(yes), useful_no=count(no), useful_rate=rate(yes, yes + no),
+        useful_yes=useful_yes, useful_no=useful_no, useful_rate=useful_rate,
         months=months,
     )  # fmt: skip
     stats.monthly = {
@@ -163,7 +178,7 @@ def figures(session: Session, today: date, aid_kinds: dict[str, str]) -> Stats:
         .join(Response, Response.id == ResponseRecommendation.response_id)
         .where(Response.submitted_at.is_not(None)).group_by(ResponseRecommendation.aid_slug)
     ):  # fmt: skip
-        shown[aid_kinds.get(slug, "local")] += n
+        shown[aid_kinds.get(slug) or ("local" if slug.startswith("local:") else "other")] += n
     kinds = sorted(shown, key=lambda k: -shown[k])
     stats.recommendations = list(zip(kinds, protect([shown[k] for k in kinds]), strict=True))
     stats.collectivites = _per_collectivite(session, today)

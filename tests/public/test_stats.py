@@ -4,14 +4,19 @@ out counted but not named, finished experiments published whatever their result.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy import select
 
 from portal import public_stats
 from portal.experiments.assign import assign_letters
 from portal.experiments.registry import registration_hash, registration_of
+from portal.models import CallbackRequest, Response, ResponseRecommendation
+from portal.models.experiment import ExperimentUnit
 from tests.builders import make_campaign, make_collectivite
 from tests.experiments.letters import add_letters, make_letter_experiment
 
@@ -128,9 +133,47 @@ def test_a_finished_experiment_is_published_with_its_interval(client, session):
     page = text(client)
     assert "Courrier simplifié" in page
     assert "comparé au témoin" in page and "[" in page
-    assert "non concluant" in page or "concluant" in page
     registration = text(client, f"/stats/experiences/{experiment.id}")
     assert experiment.registration_hash in registration
+    assert experiment.registration["hypothesis"] in registration
+
+
+def open_by_arm(session, experiment, letters, opened: dict[str, int]):
+    """Opens the first `opened[arm]` letters of each arm."""
+    units = select(ExperimentUnit.letter_id, ExperimentUnit.arm)
+    arms = dict(session.execute(units.where(ExperimentUnit.experiment_id == experiment.id)).all())
+    seen = Counter()
+    for letter in letters:
+        arm = arms[letter.id]
+        if seen[arm] < opened.get(arm, 0):
+            letter.first_visit_at = NOW
+        seen[arm] += 1
+    session.commit()
+
+
+def effect_line(client) -> str:
+    soup = BeautifulSoup(client.get("/stats").get_data(as_text=True), "html.parser")
+    lines = [p for p in soup.find_all("p") if "comparé au témoin" in p.get_text()]
+    assert len(lines) == 1
+    return " ".join(lines[0].get_text().split())
+
+
+def test_an_interval_that_crosses_zero_reads_not_conclusive(client, session):
+    _town, campaign, letters = seeded(session, letters=60, opened=0)
+    experiment = finished_experiment(session, campaign, letters, analysis_date=date.today())
+    open_by_arm(session, experiment, letters, {"standard": 12, "simplified": 13})
+    line = effect_line(client)
+    assert re.search(r"\[−\d+,\d pt ; \+\d+,\d pt\]", line), line  # from below 0 to above
+    assert line.endswith("non concluant")
+
+
+def test_an_interval_away_from_zero_reads_conclusive(client, session):
+    _town, campaign, letters = seeded(session, letters=60, opened=0)
+    experiment = finished_experiment(session, campaign, letters, analysis_date=date.today())
+    open_by_arm(session, experiment, letters, {"standard": 2, "simplified": 28})
+    line = effect_line(client)
+    assert re.search(r"\+\d+,\d pt \[\+\d+,\d pt ; \+\d+,\d pt\]", line), line
+    assert line.endswith("– concluant")
 
 
 def test_a_running_experiment_before_its_date_is_not_published(client, session):
@@ -198,3 +241,103 @@ def test_the_months_count_each_opening_in_its_month(session):
     assert stats.monthly["scans"][-1] == public_stats.Count(12)
     assert [c.value for c in stats.monthly["scans"][:-1]] == [0] * 11
     assert stats.monthly["letters"][-1].value == 30 or stats.monthly["letters"][-2].value == 30
+
+
+def table_rows(client, caption: str) -> dict[str, list[str]]:
+    """{row header: its cells} of the table with this caption."""
+    soup = BeautifulSoup(client.get("/stats").get_data(as_text=True), "html.parser")
+    table = next(t for t in soup.find_all("table") if caption in t.caption.get_text())
+    return {
+        " ".join(row.th.get_text().split()): [" ".join(td.get_text().split())
+                                               for td in row.find_all("td")]
+        for row in table.tbody.find_all("tr")
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(("letters", "shown"), [(10, "moins de 11"), (11, "11")])
+def test_ten_letters_read_less_than_eleven_and_eleven_are_published(client, session, letters,
+                                                                    shown):  # fmt: skip
+    seeded(session, letters=letters, opened=0)
+    assert f"{shown} courriers envoyés" in text(client)
+    assert table_rows(client, "par collectivité")["Commune de Nevers"][0] == shown
+
+
+def test_the_part_that_would_give_a_small_one_back_is_masked(client, session):
+    seeded(session, name="Commune A", letters=5, opened=0)
+    seeded(session, name="Commune B", letters=30, opened=0)
+    seeded(session, name="Commune C", letters=60, opened=0)
+    page = text(client)
+    assert "95 courriers envoyés" in page  # the total minus C would give A back without B masked
+    rows = table_rows(client, "par collectivité")
+    assert [rows[name][0] for name in ("Commune A", "Commune B", "Commune C")] == [
+        "moins de 11", "masqué", "60"]  # fmt: skip
+    assert rows["Commune B"][1] == "Indisponible"  # no rate beside a masked count
+    assert "30" not in rows["Commune B"]
+
+
+def test_a_lone_opted_out_collectivite_with_few_letters_is_masked_with_another(client, session):
+    seeded(session, name="Commune de Nevers", letters=40, opened=0)
+    seeded(session, name="Commune de Sens", letters=25, opened=0)
+    seeded(session, name="Commune discrète", letters=7, opened=0, stats={"named": False})
+    rows = table_rows(client, "par collectivité")
+    assert "Commune discrète" not in " ".join(rows)
+    others = next(cells for name, cells in rows.items() if name.startswith("Autres"))
+    assert others[0] == "moins de 11"
+    assert rows["Commune de Sens"][0] == "masqué" and rows["Commune de Nevers"][0] == "40"
+
+
+def answered(session, letters, useful=None, aids=(), callback=False):
+    for letter in letters:
+        response = Response(collectivite_id=letter.collectivite_id, letter_id=letter.id,
+                            submitted_at=NOW, useful=useful,
+                            recommendations=[ResponseRecommendation(aid_slug=slug, rank=rank)
+                                             for rank, slug in enumerate(aids)])  # fmt: skip
+        session.add(response)
+        if callback:
+            session.add(CallbackRequest(collectivite_id=letter.collectivite_id,
+                                        letter_id=letter.id, phone="06 12 34 56 78",
+                                        consent_at=NOW))  # fmt: skip
+    session.commit()
+
+
+def test_diagnostics_callbacks_advice_and_feedback_are_counted(client, session):
+    _town, _campaign, letters = seeded(session, letters=60, opened=40)
+    answered(
+        session,
+        letters[:25],
+        useful=True,
+        callback=True,
+        aids=("anah-travaux-bailleur", "visale", "local:prime-renovation-demoville"),
+    )
+    answered(session, letters[25:37], useful=False)
+    page = text(client)
+    assert "37 diagnostics envoyés" in page and "25 demandes de rappel" in page
+    assert "67,6 % des propriétaires qui ont donné leur avis" in page  # 25 / 37
+    assert table_rows(client, "Ce service vous a-t-il été utile")["Non"] == ["12"]
+    advice = table_rows(client, "par nature")
+    assert advice["Subventions pour travaux"] == ["25"]
+    assert advice["Garanties de loyer"] == ["25"]
+    assert advice["Aides locales des collectivités"] == ["25"]
+    assert "06 12 34 56 78" not in client.get("/stats").get_data(as_text=True)
+
+
+def test_the_share_of_yes_is_not_published_when_it_would_give_a_small_no_back(client, session):
+    _town, _campaign, letters = seeded(session, letters=60, opened=40)
+    answered(session, letters[:30], useful=True)
+    answered(session, letters[30:33], useful=False)
+    page = text(client)
+    assert "Indisponible des propriétaires qui ont donné leur avis" in page
+    assert table_rows(client, "Ce service vous a-t-il été utile") == {
+        "Oui": ["30"], "Non": ["moins de 11"]}  # fmt: skip
+
+
+def test_an_empty_portal_renders_every_section(client):
+    page = text(client)
+    for heading in ("Depuis l’ouverture", "Mois par mois", "Conseils donnés",
+                    "Avis des propriétaires", "Par collectivité", "Expérimentations"):  # fmt: skip
+        assert heading in page
+    assert "Indisponible des courriers ouverts" in page
+    assert "Indisponible des propriétaires qui ont donné leur avis" in page
+    html = client.get("/stats").get_data(as_text=True)
+    cells = [td.get_text(strip=True) for td in BeautifulSoup(html, "html.parser").find_all("td")]
+    assert cells and set(cells) == {"0"}  # twelve months of true zeros, and two opinions
