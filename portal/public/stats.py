@@ -8,6 +8,7 @@ import threading
 import time
 
 from flask import abort, current_app, render_template
+from sqlalchemy import func, select
 
 from portal import clock, public_stats
 from portal.experiments import published
@@ -19,7 +20,6 @@ from portal.models import Collectivite
 from portal.public import blueprint
 
 CACHE_SECONDS = 3600
-_cache: dict[str, tuple[float, object]] = {}
 _lock = threading.Lock()
 
 
@@ -38,16 +38,21 @@ def _computed():
 
 
 def _cached():
-    if current_app.config.get("STATS_CACHE_SECONDS", CACHE_SECONDS) <= 0:
-        return _computed()
+    """The hour's figures, per process. Any change to a collectivité (an admin who asks not
+    to be named, a new name) changes `max(updated_at)` and so the key: names follow the
+    settings at once, on every worker, for one small query per request."""
     seconds = current_app.config.get("STATS_CACHE_SECONDS", CACHE_SECONDS)
+    if seconds <= 0:
+        return _computed()
+    stamp = db.session().scalar(select(func.max(Collectivite.updated_at)))
+    cache = current_app.extensions.setdefault("stats_cache", {})
     with _lock:
-        stamp, value = _cache.get("stats", (0.0, None))
-        if value is not None and time.monotonic() - stamp < seconds:
+        computed_at, key, value = cache.get("stats", (0.0, None, None))
+        if value is not None and key == stamp and time.monotonic() - computed_at < seconds:
             return value
     value = _computed()
     with _lock:
-        _cache["stats"] = (time.monotonic(), value)
+        cache["stats"] = (time.monotonic(), stamp, value)
     return value
 
 

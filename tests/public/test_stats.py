@@ -136,6 +136,8 @@ def test_a_finished_experiment_is_published_with_its_interval(client, session):
     registration = text(client, f"/stats/experiences/{experiment.id}")
     assert experiment.registration_hash in registration
     assert experiment.registration["hypothesis"] in registration
+    assert "Mesures secondaires : Diagnostic envoyé" in registration
+    assert "Garde-fous, qui ne doivent pas se dégrader : « Ne plus me contacter »" in registration
 
 
 def open_by_arm(session, experiment, letters, opened: dict[str, int]):
@@ -196,21 +198,25 @@ def test_the_footer_links_to_the_page(client):
     assert 'href="/stats"' in client.get("/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("seconds", [3600])
-def test_the_figures_are_cached_for_an_hour(app, client, session, seconds, monkeypatch):
-    from portal.public import stats as view
+def test_the_figures_are_cached_for_an_hour(app, client, session, monkeypatch):
+    monkeypatch.setitem(app.config, "STATS_CACHE_SECONDS", 3600)
+    _town, campaign, _letters = seeded(session, letters=30)
+    assert "30 courriers envoyés" in text(client)
+    add_letters(session, campaign, 30)
+    session.commit()
+    assert "30 courriers envoyés" in text(client)  # the hour's figures
+    monkeypatch.setitem(app.config, "STATS_CACHE_SECONDS", 0)
+    assert "60 courriers envoyés" in text(client)
 
-    monkeypatch.setitem(app.config, "STATS_CACHE_SECONDS", seconds)
-    view._cache.clear()
-    try:
-        seeded(session, letters=30)
-        assert "30 courriers envoyés" in text(client)
-        seeded(session, name="Autre", letters=30)
-        assert "30 courriers envoyés" in text(client)  # the hour's figures
-        view._cache.clear()
-        assert "60 courriers envoyés" in text(client)
-    finally:
-        view._cache.clear()
+
+def test_a_change_to_a_collectivite_is_seen_at_once(app, client, session, monkeypatch):
+    monkeypatch.setitem(app.config, "STATS_CACHE_SECONDS", 3600)
+    town, _campaign, _letters = seeded(session, name="Commune de Nevers", letters=30)
+    assert "Commune de Nevers" in text(client)
+    town.settings = {"stats": {"named": False}}
+    session.commit()
+    page = text(client)
+    assert "Commune de Nevers" not in page and "Autres collectivités" in page
 
 
 def test_an_admin_opts_out_in_the_settings_and_the_change_is_recorded(client, session):
