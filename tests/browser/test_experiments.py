@@ -73,7 +73,7 @@ def test_an_admin_registers_launches_and_analyses_an_experiment(browser_page, ad
     page.get_by_label("Bras 2\u00a0: formulation").select_option("simplified")
     page.get_by_label("Poids du bras 2").fill("1")
     page.get_by_text("Courrier ouvert sur le portail", exact=False).first.check()
-    page.get_by_label("Taux attendu dans le bras témoin (en %)").fill("5")
+    page.get_by_label("Taux attendu dans le bras témoin (en\u00a0%)").fill("5")
     page.get_by_label("Nombre de courriers prévus (tous bras)").fill("400")
     page.get_by_label("Date d’analyse").fill((date.today() + timedelta(days=60)).isoformat())
     page.get_by_text("Vacants 2026").check()
@@ -83,7 +83,7 @@ def test_an_admin_registers_launches_and_analyses_an_experiment(browser_page, ad
     axe_check(page)
     fits(page, width)
 
-    page.get_by_label("Taux attendu dans le bras témoin (en %)").fill("5")
+    page.get_by_label("Taux attendu dans le bras témoin (en\u00a0%)").fill("5")
     page.get_by_label("Effet à détecter (en points de pourcentage)").fill("2")
     page.get_by_role("button", name="Calculer").click()
     expect(

@@ -185,7 +185,7 @@ def experiment(experiment_id: int):
         "backoffice/experiment.html", experiment=experiment, power_form=power_form,
         plan=_plan(experiment, power_form), problems=[problem_text(p) for p in problems],
         printed=registry.printed_letters(session, experiment), action_form=ActionForm(),
-        metrics=METRICS, variants=_variants(),
+        mde=queries.experiment_mde(experiment), metrics=METRICS, variants=_variants(),
     )  # fmt: skip
 
 
@@ -210,6 +210,25 @@ def _change(experiment_id: int, change, done: str):
         session.commit()
         flash(done, "success")
     return redirect(url_for("backoffice.experiment", experiment_id=experiment_id), 303)
+
+
+@blueprint.get("/experiences/<int:experiment_id>/lancer")
+@admin_required
+def experiment_launch_confirm(experiment_id: int):
+    """What the launch freezes, before it is done: a launch cannot be undone."""
+    session, experiment = db.session(), _experiment(experiment_id)
+    back = redirect(url_for("backoffice.experiment", experiment_id=experiment.id), 303)
+    if experiment.status != "draft":
+        flash(problem_text(registry.Problem("frozen", "status")), "error")
+        return back
+    if registry.validate(session, experiment, _content_root(), today=clock.local_date()):
+        flash(_("Complétez le brouillon avant de le lancer."), "error")
+        return back
+    return render_template(
+        "backoffice/experiment_launch.html", experiment=experiment, action_form=ActionForm(),
+        printed=registry.printed_letters(session, experiment),
+        mde=queries.experiment_mde(experiment), metrics=METRICS, variants=_variants(),
+    )  # fmt: skip
 
 
 @blueprint.post("/experiences/<int:experiment_id>/lancer")
@@ -249,9 +268,12 @@ def experiment_registration(experiment_id: int):
     experiment = _experiment(experiment_id)
     if experiment.registration is None:
         abort(404)
+    analysis_date, launched_at = queries.frozen_dates(experiment.registration)
     return render_template("backoffice/experiment_registration.html", experiment=experiment,
-                           registration=experiment.registration, metrics=METRICS,
-                           variants=_variants())  # fmt: skip
+                           registration=experiment.registration, analysis_date=analysis_date,
+                           launched_at=launched_at, mde=queries.experiment_mde(experiment),
+                           canonical=registry.canonical_json(experiment.registration),
+                           metrics=METRICS, variants=_variants())  # fmt: skip
 
 
 @blueprint.get("/experiences/<int:experiment_id>/analyse")
@@ -266,7 +288,8 @@ def experiment_analysis(experiment_id: int):
         health=queries.health(session, experiment, today),
         visible=queries.results_visible(experiment, today),
         analysis=queries.analysis(session, experiment, current_app.config["SECRET_KEY"]),
-        metrics=METRICS, variants=_variants(), notes=ANALYSIS_NOTES,
+        mde=queries.experiment_mde(experiment), metrics=METRICS, variants=_variants(),
+        notes=ANALYSIS_NOTES,
     )  # fmt: skip
 
 
