@@ -153,12 +153,20 @@ def arm_fields(form_class, variant_choices) -> type:
 
 
 class PowerForm(PortalForm):
+    """The calculator: the draft's values to start with, any others to try (GET, no save)."""
+
     class Meta:
         csrf = False  # a calculator read by GET: it changes nothing
 
-    base = DecimalField(_l("Taux attendu dans le bras témoin (en %)"),
+    base = DecimalField(_l("Taux attendu dans le bras témoin (en\u00a0%)"),
                         validators=[InputRequired(_l("Indiquez le taux attendu")),
                                     NumberRange(0.01, 99.99, BASE_RANGE)])  # fmt: skip
     effet = DecimalField(_l("Effet à détecter (en points de pourcentage)"),
                          validators=[InputRequired(_l("Indiquez l’effet à détecter")),
                                      NumberRange(0.01, 99.99, EFFECT_RANGE)])  # fmt: skip
+    alpha = DecimalField(_l("Seuil alpha (bilatéral)"), validators=[
+        InputRequired(PROBLEMS["alpha-range"]), NumberRange(0.0001, 0.2, PROBLEMS["alpha-range"]),
+    ])  # fmt: skip
+    puissance = DecimalField(_l("Puissance visée"), validators=[
+        InputRequired(PROBLEMS["power-range"]), NumberRange(0.5, 0.99, PROBLEMS["power-range"]),
+    ])  # fmt: skip

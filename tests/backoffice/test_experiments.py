@@ -217,6 +217,50 @@ def test_a_campaign_in_a_running_letter_experiment_is_refused(client, session, a
     assert refused.status_code == 303 and stored(session).status == "draft"
 
 
+def test_the_calculator_gives_the_letters_needed_and_the_detectable_effect(
+    client, session, admin, campaign
+):
+    experiment = make_letter_experiment(session, [campaign], status="draft", baseline_rate=0.05,
+                                        planned_sample=2000)  # fmt: skip
+    session.commit()
+    page = html.unescape(client.get(f"{LIST}/{experiment.id}").get_data(as_text=True))
+    for name, value in (("base", "5"), ("alpha", "0,05"), ("puissance", "0,8")):
+        assert f'name="{name}" type="text" value="{value}"' in page  # the draft's, in French
+    assert "Résultat du calcul" not in page
+    # Reference §2.4: from 5 % to 6 % takes 8,158 letters per arm (alpha 0.05, power 0.8)
+    query = {"base": "5", "effet": "1", "alpha": "0,05", "puissance": "0,8"}
+    page = html.unescape(client.get(f"{LIST}/{experiment.id}", query_string=query).get_data(True))
+    assert "16\u202f316 courriers nécessaires (8\u202f158 / 8\u202f158 par bras)" in page
+    assert (
+        "Effet minimal détectable avec les 2\u202f000 courriers prévus\u00a0: +3,1\u00a0pt" in page
+    )
+    stricter = html.unescape(client.get(f"{LIST}/{experiment.id}", query_string=query | {
+        "alpha": "0,01"}).get_data(True))  # fmt: skip
+    needed = re.search(r"([\d\u202f]+) courriers nécessaires", stricter).group(1)
+    assert int(needed.replace("\u202f", "")) > 16_316 and "au seuil 0,01 " in stricter
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"effet": "beaucoup"}, "effet", "Saisissez un nombre"),
+        ({"effet": ""}, "effet", "Indiquez l’effet à détecter"),
+        ({"base": "0"}, "base", "Le taux attendu doit être compris entre 0,01 et 99,99"),
+        ({"base": "99", "effet": "5"}, "effet", "cet effet n’est pas détectable"),
+        ({"alpha": "0,5"}, "alpha", "Le seuil alpha doit être compris entre 0 et 0,2"),
+        ({"puissance": "1"}, "puissance", "La puissance doit être comprise entre 0,5 et 0,99"),
+    ],
+)
+def test_the_calculator_names_bad_input(client, session, admin, campaign, query, field, message):
+    experiment = make_letter_experiment(session, [campaign], status="draft")
+    session.commit()
+    good = {"base": "5", "effet": "1", "alpha": "0,05", "puissance": "0,8"}
+    response = client.get(f"{LIST}/{experiment.id}", query_string=good | query)
+    errors = field_errors(response.get_data(as_text=True))
+    assert any(name.endswith(field) and message in text for name, text in errors.items()), errors
+    assert "Résultat du calcul" not in response.get_data(as_text=True)
+
+
 def test_stop_and_copy(client, session, admin, campaign):
     experiment = make_letter_experiment(session, [campaign])
     session.commit()

@@ -148,13 +148,14 @@ def _plan(experiment, form: PowerForm):
     """The calculator's answer: letters needed for the effect, MDE with the planned letters."""
     if not request.args or not form.validate():
         return None
-    weights = [arm["weight"] for arm in experiment.arms or []] or [1, 1]
-    if len(weights) < 2:
+    weights = [arm["weight"] for arm in experiment.arms or []]
+    if len(weights) < 2 or not all(isinstance(w, int) and w > 0 for w in weights):
         weights = [1, 1]
     baseline, effect = float(form.base.data) / 100, float(form.effet.data) / 100
+    alpha, power_wanted = float(form.alpha.data), float(form.puissance.data)
     try:
-        plan = power.sample_size(baseline, effect, alpha=experiment.alpha,
-                                 power=experiment.power, weights=weights)  # fmt: skip
+        plan = power.sample_size(baseline, effect, alpha=alpha, power=power_wanted,
+                                 weights=weights)  # fmt: skip
     except ValueError:
         form.effet.errors.append(
             _(
@@ -165,10 +166,22 @@ def _plan(experiment, form: PowerForm):
         return None
     mde = None
     if experiment.planned_sample and experiment.planned_sample >= 2 * len(weights):
-        mde = power.minimum_detectable_effect(baseline, experiment.planned_sample,
-                                              alpha=experiment.alpha, power=experiment.power,
-                                              weights=weights)  # fmt: skip
-    return {"plan": plan, "mde": mde}
+        mde = power.minimum_detectable_effect(baseline, experiment.planned_sample, alpha=alpha,
+                                              power=power_wanted, weights=weights)  # fmt: skip
+    return {"plan": plan, "mde": mde, "alpha": alpha, "power": power_wanted,
+            "arms": len(weights)}  # fmt: skip
+
+
+def _power_form(experiment) -> PowerForm:
+    """The calculator as asked (GET), or filled with the draft's rate, alpha and power."""
+    if request.args:
+        return PowerForm(request.args)
+    form = PowerForm(None)
+    if experiment.baseline_rate:
+        form.base.data = Decimal(str(round(experiment.baseline_rate * 100, 4)))
+    form.alpha.data = Decimal(str(experiment.alpha if experiment.alpha is not None else 0.05))
+    form.puissance.data = Decimal(str(experiment.power if experiment.power is not None else 0.8))
+    return form
 
 
 @blueprint.get("/experiences/<int:experiment_id>")
@@ -176,9 +189,7 @@ def _plan(experiment, form: PowerForm):
 def experiment(experiment_id: int):
     session, experiment = db.session(), _experiment(experiment_id)
     today = clock.local_date()
-    power_form = PowerForm(request.args if request.args else None)
-    if not request.args and experiment.baseline_rate:
-        power_form.base.data = Decimal(str(round(experiment.baseline_rate * 100, 4)))
+    power_form = _power_form(experiment)
     problems = (registry.validate(session, experiment, _content_root(), today=today)
                 if experiment.status == "draft" else [])  # fmt: skip
     return render_template(
