@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -132,6 +132,7 @@ def figures(session: Session, today: date, aid_kinds: dict[str, str]) -> Stats:
     yes, no = useful.get(True, 0), useful.get(False, 0)
     months = _months(today)
     since = months[0]
+    start = datetime.combine(since, time.min, UTC)  # the window's first instant
     monthly_letters = dict(session.execute(
         select(Campaign.sent_at, func.count(Letter.id))
         .join(Letter, Letter.campaign_id == Campaign.id)
@@ -149,11 +150,12 @@ def figures(session: Session, today: date, aid_kinds: dict[str, str]) -> Stats:
     stats.monthly = {
         "letters": protect(letters_per_month),
         "scans": protect(_by_month(session.scalars(
-            select(Letter.first_visit_at).where(Letter.first_visit_at.is_not(None))), months)),
+            select(Letter.first_visit_at).where(Letter.first_visit_at >= start)), months)),
         "diagnostics": protect(_by_month(session.scalars(
-            select(Response.submitted_at).where(Response.submitted_at.is_not(None))), months)),
-        "callbacks": protect(_by_month(session.scalars(select(CallbackRequest.consent_at)),
-                                       months)),
+            select(Response.submitted_at).where(Response.submitted_at >= start)), months)),
+        "callbacks": protect(_by_month(session.scalars(
+            select(CallbackRequest.consent_at).where(CallbackRequest.consent_at >= start)),
+            months)),
     }  # fmt: skip
     shown = Counter()
     for slug, n in session.execute(

@@ -189,3 +189,12 @@ def test_an_admin_opts_out_in_the_settings_and_the_change_is_recorded(client, se
     assert event.after["stats_named"] is False
     page = text(client)
     assert "Commune de Nevers" not in page and "Autres collectivités" in page
+
+
+def test_the_months_count_each_opening_in_its_month(session):
+    seeded(session, letters=30, opened=12)
+    stats = public_stats.figures(session, date.today(), {})
+    assert stats.months[-1] == date.today().replace(day=1) and len(stats.months) == 12
+    assert stats.monthly["scans"][-1] == public_stats.Count(12)
+    assert [c.value for c in stats.monthly["scans"][:-1]] == [0] * 11
+    assert stats.monthly["letters"][-1].value == 30 or stats.monthly["letters"][-2].value == 30
