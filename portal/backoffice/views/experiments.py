@@ -282,7 +282,9 @@ def experiment_registration(experiment_id: int):
     analysis_date, launched_at = queries.frozen_dates(experiment.registration)
     return render_template("backoffice/experiment_registration.html", experiment=experiment,
                            registration=experiment.registration, analysis_date=analysis_date,
-                           launched_at=launched_at, mde=queries.experiment_mde(experiment),
+                           launched_at=launched_at,
+                           launched_on=clock.local_date(launched_at) if launched_at else None,
+                           mde=queries.experiment_mde(experiment),
                            canonical=registry.canonical_json(experiment.registration),
                            metrics=METRICS, variants=_variants())  # fmt: skip
 
