@@ -43,7 +43,7 @@ ADMIN_PAGES = {
     "backoffice.settings_letter", "backoffice.settings_letter_wording",
     "backoffice.experiments", "backoffice.experiment_new", "backoffice.experiment",
     "backoffice.experiment_edit", "backoffice.experiment_registration",
-    "backoffice.experiment_analysis", "backoffice.experiment_launch_confirm",
+    "backoffice.experiment_analysis", "backoffice.experiment_launch",
 }  # fmt: skip
 
 
@@ -101,7 +101,7 @@ def test_every_signed_in_page_has_the_navigation(app, client, session, town, adm
     paths = signed_in_pages(
         app, ids, admin, {"backoffice.import_status": {"job_id": import_job.id},
                           "backoffice.experiment_edit": {"experiment_id": draft.id},
-                          "backoffice.experiment_launch_confirm": {"experiment_id": ready.id}}
+                          "backoffice.experiment_launch": {"experiment_id": ready.id}}
     )  # fmt: skip
     assert "/gestion/reponses" in paths and "/gestion/compte" in paths
     for path in paths:

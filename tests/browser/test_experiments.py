@@ -97,6 +97,7 @@ def test_an_admin_registers_launches_and_analyses_an_experiment(browser_page, ad
     expect(page.get_by_text("Lancer fige la préinscription")).to_be_visible()
     axe_check(page)
     fits(page, width)
+    shoot(page, f"experiments-{width}-1b-launch")
     page.get_by_role("button", name="Confirmer le lancement").click()
     expect(page.get_by_text("L’expérience est lancée")).to_be_visible()
     page.get_by_role("link", name="Préinscription").click()

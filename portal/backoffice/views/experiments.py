@@ -223,10 +223,18 @@ def _change(experiment_id: int, change, done: str):
     return redirect(url_for("backoffice.experiment", experiment_id=experiment_id), 303)
 
 
-@blueprint.get("/experiences/<int:experiment_id>/lancer")
+@blueprint.route("/experiences/<int:experiment_id>/lancer", methods=["GET", "POST"])
 @admin_required
-def experiment_launch_confirm(experiment_id: int):
-    """What the launch freezes, before it is done: a launch cannot be undone."""
+def experiment_launch(experiment_id: int):
+    """GET: what the launch freezes, to confirm (a launch cannot be undone). POST: launch."""
+    if request.method == "POST":
+
+        def launch(session, experiment):
+            registry.launch(session, experiment, _content_root(), now=clock.now(),
+                            today=clock.local_date())  # fmt: skip
+
+        return _change(experiment_id, launch,
+                       _("L’expérience est lancée : sa préinscription est figée."))  # fmt: skip
     session, experiment = db.session(), _experiment(experiment_id)
     back = redirect(url_for("backoffice.experiment", experiment_id=experiment.id), 303)
     if experiment.status != "draft":
@@ -240,17 +248,6 @@ def experiment_launch_confirm(experiment_id: int):
         printed=registry.printed_letters(session, experiment),
         mde=queries.experiment_mde(experiment), metrics=METRICS, variants=_variants(),
     )  # fmt: skip
-
-
-@blueprint.post("/experiences/<int:experiment_id>/lancer")
-@admin_required
-def experiment_launch(experiment_id: int):
-    def launch(session, experiment):
-        registry.launch(session, experiment, _content_root(), now=clock.now(),
-                        today=clock.local_date())  # fmt: skip
-
-    return _change(experiment_id, launch,
-                   _("L’expérience est lancée : sa préinscription est figée."))  # fmt: skip
 
 
 @blueprint.post("/experiences/<int:experiment_id>/arreter")
