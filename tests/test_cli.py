@@ -9,7 +9,7 @@ import pypdf
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import Agent, Collectivite, Event, Housing, Letter
+from portal.models import Agent, Campaign, Collectivite, Event, Housing, Letter
 from portal.passwords import verify_password
 
 
@@ -20,14 +20,18 @@ def test_demo_is_idempotent_and_prints_where_to_look(app, session):
     second = runner.invoke(args=["demo", "--base-url", "http://127.0.0.1:5000"])
     assert second.output == first.output
     assert session.scalar(select(func.count()).select_from(Collectivite)) == 1
-    demo_letters = select(func.count()).select_from(Letter).where(Letter.campaign_id == 1)
+    # the first demo campaign: the lowest id (PostgreSQL's sequences go on across tests)
+    first_campaign = session.scalar(select(func.min(Campaign.id)))
+    demo_letters = (
+        select(func.count()).select_from(Letter).where(Letter.campaign_id == first_campaign)
+    )
     assert session.scalar(demo_letters) == 3
     assert "http://127.0.0.1:5000/gestion/connexion" in first.output
     assert "agent@demoville.example" in first.output
     # made through the services: an import, a campaign sent today, its letters PDF
     kinds = set(session.scalars(select(Event.kind)))
     assert {"collectivite:housings-imported", "housing:status-updated"} <= kinds
-    demo_housings = select(Housing.status).join(Letter).where(Letter.campaign_id == 1)
+    demo_housings = select(Housing.status).join(Letter).where(Letter.campaign_id == first_campaign)
     assert set(session.scalars(demo_housings)) == {"waiting"}
     pdf_path = re.search(r"Courriers \(PDF\)\s+: (\S+)", first.output).group(1)
     assert len(pypdf.PdfReader(pdf_path).pages) >= 3
