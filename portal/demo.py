@@ -2,6 +2,9 @@
 its admin, the demo housings imported from a file (`demo_logements.csv`, the CSV format
 close to LOVAC), a campaign of them with its send date, and its letters' codes.
 
+With them, the letter experiment « Courrier simplifié » (portal.demo_experiment), which
+pools the demo campaign with a first wave of a few hundred made-up housings.
+
 Idempotent: running it again changes nothing and prints the same URLs. Real letters get a
 random seed at their first printing (portal.letters.issue); the demo letters' seeds are
 derived from SECRET_KEY instead, so that their links can be printed again on every run.
@@ -22,6 +25,7 @@ from portal import clock
 from portal.campaigns.build import create_campaign
 from portal.campaigns.schedule import set_send_date
 from portal.database import begin_write
+from portal.demo_experiment import add_experiment
 from portal.imports.run import apply
 from portal.letters import issue
 from portal.letters.codes import hash_code, hash_token
@@ -32,6 +36,7 @@ DEMO_SIREN = "999999999"
 DEMO_AGENT_EMAIL = "agent@demoville.example"
 DEMO_AGENT_PASSWORD = "demo-portail-2026"  # noqa: S105 (printed on purpose: demo only)
 DEMO_FILE = Path(__file__).with_name("demo_logements.csv")
+CONTENT_ROOT = Path(__file__).resolve().parent.parent / "guidance_content"
 DEMO_TITLE = "Logements vacants depuis plus de deux ans — novembre 2026"
 # The demo housings' addresses, in the file's order (the tests and benchmarks name them).
 HOUSINGS = (
@@ -61,13 +66,14 @@ def demo_code(secret_key: str, index: int) -> str:
     return issue.derive(demo_seed(secret_key, index), secret_key).code
 
 
-def load_demo(session: Session, secret_key: str, today: date | None = None) -> list[DemoLetter]:
+def load_demo(session: Session, secret_key: str, today: date | None = None, *,
+              content_root: str | Path = CONTENT_ROOT) -> list[DemoLetter]:  # fmt: skip
     """Create the demo data if it is not there; return the demo letters either way."""
     today = today or clock.local_date()
     begin_write(session)  # the checks and the data, in one write transaction
     collectivite = session.scalar(select(Collectivite).where(Collectivite.siren == DEMO_SIREN))
     if collectivite is None:
-        collectivite = _create(session, secret_key, today)
+        collectivite = _create(session, secret_key, today, content_root)
     if session.scalar(select(Agent).where(Agent.email == DEMO_AGENT_EMAIL)) is None:
         session.add(
             Agent(
@@ -91,7 +97,8 @@ def demo_campaign(session: Session) -> Campaign | None:
                                                   Campaign.title == DEMO_TITLE))  # fmt: skip
 
 
-def _create(session: Session, secret_key: str, today: date) -> Collectivite:
+def _create(session: Session, secret_key: str, today: date,
+            content_root: str | Path) -> Collectivite:  # fmt: skip
     collectivite = Collectivite(
         name="Démoville (collectivité de démonstration)",
         short_name="Démoville",
@@ -124,6 +131,9 @@ def _create(session: Session, secret_key: str, today: date) -> Collectivite:
         days=270
     )
     set_send_date(session, campaign, today)  # the housings move to "En attente de retour"
+    # The experiment « Courrier simplifié », its letters' arms given before they are printed.
+    add_experiment(session, collectivite, campaign, content_root=content_root,
+                   secret_key=secret_key, today=today)  # fmt: skip
     letters = session.scalars(
         select(Letter).join(Housing, Housing.id == Letter.housing_id)
         .where(Letter.campaign_id == campaign.id).order_by(Housing.local_id)

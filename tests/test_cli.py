@@ -9,7 +9,8 @@ import pypdf
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import Agent, Campaign, Collectivite, Event, Housing, Letter
+from portal.demo import demo_campaign
+from portal.models import Agent, Collectivite, Event, Housing, Letter
 from portal.passwords import verify_password
 
 
@@ -20,19 +21,16 @@ def test_demo_is_idempotent_and_prints_where_to_look(app, session):
     second = runner.invoke(args=["demo", "--base-url", "http://127.0.0.1:5000"])
     assert second.output == first.output
     assert session.scalar(select(func.count()).select_from(Collectivite)) == 1
-    # the first demo campaign: the lowest id (PostgreSQL's sequences go on across tests)
-    first_campaign = session.scalar(select(func.min(Campaign.id)))
-    demo_letters = (
-        select(func.count()).select_from(Letter).where(Letter.campaign_id == first_campaign)
-    )
-    assert session.scalar(demo_letters) == 3
+    campaign = demo_campaign(session)
+    letters = select(func.count()).select_from(Letter).where(Letter.campaign_id == campaign.id)
+    assert session.scalar(letters) == 3  # besides, the demo experiment's first wave
     assert "http://127.0.0.1:5000/gestion/connexion" in first.output
     assert "agent@demoville.example" in first.output
     # made through the services: an import, a campaign sent today, its letters PDF
     kinds = set(session.scalars(select(Event.kind)))
     assert {"collectivite:housings-imported", "housing:status-updated"} <= kinds
-    demo_housings = select(Housing.status).join(Letter).where(Letter.campaign_id == first_campaign)
-    assert set(session.scalars(demo_housings)) == {"waiting"}
+    statuses = select(Housing.status).join(Letter, Letter.housing_id == Housing.id)
+    assert set(session.scalars(statuses.where(Letter.campaign_id == campaign.id))) == {"waiting"}
     pdf_path = re.search(r"Courriers \(PDF\)\s+: (\S+)", first.output).group(1)
     assert len(pypdf.PdfReader(pdf_path).pages) >= 3
     assert len(re.findall(r"http://127\.0\.0\.1:5000/l/[\w-]{22}\b", first.output)) == 3
@@ -53,9 +51,10 @@ def test_demo_seeds_an_experiment_with_simulated_replies(app, session):
     assert experiment.status == "running" and experiment.analysis_date < date.today()
     assert experiment.registration_hash == registration_hash(experiment.registration)
     units = unit_rows(session, experiment, unit_key(app.config["SECRET_KEY"]))
-    assert len(units) == 400  # every letter of the trial's campaign, assigned before printing
+    # every letter of the first wave and of the demo campaign, assigned before printing
+    assert len(units) == 403
     report = analyse(units, "scan", arms=["standard", "simplified"])
-    assert [arm.n for arm in report.arms] == [200, 200]
+    assert abs(report.arms[0].n - report.arms[1].n) <= 4  # 1:1 within each of 4 strata
     assert all(arm.successes > 0 for arm in report.arms)
     assert sum(u.metrics["diagnostic"] for u in units) > 0
     again = app.test_cli_runner().invoke(args=["demo"])

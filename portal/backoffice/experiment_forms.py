@@ -115,7 +115,7 @@ class ExperimentForm(PortalForm):
     baseline_rate = DecimalField(
         _l("Taux attendu dans le bras témoin (en %)"),
         validators=[Optional(), NumberRange(0, 100, RATE_RANGE)],
-        description=_l("Par exemple 5 si 5 courriers sur 100 font scanner leur QR code. "
+        description=_l("Par exemple 5 si vous attendez que 5 courriers sur 100 soient ouverts. "
                        "Sert au calcul de puissance."),
     )  # fmt: skip
     planned_sample = IntegerField(

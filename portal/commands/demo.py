@@ -11,12 +11,12 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portal import clock, jobs
+from portal.commands.demo_owners import simulate_outcomes
 from portal.commands.hosts import refuse_public_development
 from portal.database import begin_write
 from portal.demo import DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, demo_campaign, load_demo
-from portal.demo_experiment import load_demo_experiment
+from portal.demo_experiment import demo_experiment
 from portal.extensions import db
-from portal.guidance import current_content
 from portal.letters.codes import format_code
 from portal.models import Job, JobFile
 
@@ -32,19 +32,21 @@ def demo(base_url: str | None) -> None:
         refuse_public_development(urlsplit(base_url).hostname or "")
     base = (base_url or current_app.config["PORTAL_BASE_URL"]).rstrip("/")
     session = db.session()
-    letters = load_demo(session, current_app.config["SECRET_KEY"])
-    pdf_path = _letters_pdf(session)
+    letters = load_demo(session, current_app.config["SECRET_KEY"],
+                        content_root=current_app.config["GUIDANCE_CONTENT_PATH"])  # fmt: skip
     campaign = demo_campaign(session)
-    trial = load_demo_experiment(session, campaign.collectivite, current_app.config["SECRET_KEY"],
-                                 current_content(), current_app.config["GUIDANCE_CONTENT_PATH"],
-                                 clock.local_date())  # fmt: skip
+    simulate_outcomes(session, campaign.collectivite_id, current_app.extensions["content"],
+                      today=clock.local_date())  # fmt: skip
+    pdf_path = _letters_pdf(session)
     click.echo("")
     click.echo(f"  Portail propriétaires : {base}/")
     click.echo(f"  Back-office           : {base}/gestion/connexion")
     click.echo(f"      e-mail            : {DEMO_AGENT_EMAIL}")
     click.echo(f"      mot de passe      : {DEMO_AGENT_PASSWORD}")
     click.echo(f"  Campagne              : {base}/gestion/campagnes/{campaign.id}")
-    click.echo(f"  Expérimentation       : {base}/gestion/experiences ({trial.title})")
+    experiment = demo_experiment(session, campaign.collectivite_id)
+    if experiment is not None:  # absent from demo data loaded before it existed
+        click.echo(f"  Expérimentation       : {base}/gestion/experiences/{experiment.id}/analyse")
     click.echo(f"  Statistiques          : {base}/stats")
     click.echo(f"  Courriers (PDF)       : {pdf_path}")
     click.echo("  Courriers de démonstration (adresse du QR code, puis code à saisir sur /code) :")

@@ -16,6 +16,7 @@ already in another running letter experiment.
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from portal.experiments.exposure import stratum_of
 from portal.models import Campaign, Letter, Owner
 from portal.models.experiment import Experiment, ExperimentUnit, experiment_campaign
 
+log = logging.getLogger(__name__)
 CODE_VERSION = "portal.experiments.assign v1"  # recorded in the pre-registration
 
 
@@ -128,4 +130,7 @@ def assign_letters(session: Session, campaign: Campaign, *, now: datetime) -> As
                                     .values(variant=arm))  # fmt: skip
             assigned += len(arms)
         session.flush()
+    if left_out:
+        log.info("campaign %s: %s letters printed before an experiment's launch keep their "
+                 "wording and are left out of it", campaign.id, left_out)  # fmt: skip
     return Assigned(assigned, left_out)

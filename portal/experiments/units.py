@@ -126,7 +126,9 @@ def unit_rows(session: Session, experiment: Experiment, key: bytes) -> list[Unit
     return sorted(units, key=lambda unit: unit.unit)
 
 
-def units_csv(units: list[Unit]) -> str:
+def units_csv(units: list[Unit], metrics: list[str] | None = None) -> str:
+    """The per-unit table as `portal experiments analyse --units` reads it: header
+    `unit,arm,stratum,<metrics...>` (every metric unless `metrics` names some)."""
     out = io.StringIO()
-    write_units(units, list(METRICS), out)
+    write_units(units, list(metrics or METRICS), out)
     return out.getvalue()

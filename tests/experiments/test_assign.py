@@ -91,7 +91,8 @@ def test_letters_added_later_continue_the_blocks(session, campaigns):
     assert abs(counts["standard"] - counts["simplified"]) <= 2
 
 
-def test_printed_revoked_and_other_experiments_letters_are_left_out(session, campaigns):
+def test_printed_revoked_and_other_experiments_letters_are_left_out(session, campaigns,
+                                                                     caplog):  # fmt: skip
     campaign = campaigns[0]
     letters = list(session.scalars(select(Letter).where(Letter.campaign_id == campaign.id)))
     letters[0].seed = "0" * 32  # printed before the launch
@@ -100,6 +101,7 @@ def test_printed_revoked_and_other_experiments_letters_are_left_out(session, cam
     running = make_letter_experiment(session, [campaign])
     result = assign_letters(session, campaign, now=NOW)
     assert (result.letters, result.left_out) == (88, 1)
+    assert "1 letters printed before an experiment's launch" in caplog.text
     assert letters[0].id not in units_of(session, running)
     assert letters[1].id not in units_of(session, running)
     assert units_of(session, stopped) == {}

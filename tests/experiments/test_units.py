@@ -105,6 +105,7 @@ def test_units_are_pseudonymised_and_stable(session, seeded):
         csv_text.splitlines()[0] == "unit,arm,stratum,scan,diagnostic,callback,any_return,opt_out"
     )
     assert len(csv_text.splitlines()) == 21
+    assert units_csv(first, ["scan", "opt_out"]).splitlines()[0] == "unit,arm,stratum,scan,opt_out"
 
 
 def test_page_experiments_count_outcomes_from_the_exposure_on(session):

@@ -154,10 +154,10 @@ def test_the_footer_links_to_the_page(client):
 
 
 @pytest.mark.parametrize("seconds", [3600])
-def test_the_figures_are_cached_for_an_hour(app, client, session, seconds):
+def test_the_figures_are_cached_for_an_hour(app, client, session, seconds, monkeypatch):
     from portal.public import stats as view
 
-    app.config["STATS_CACHE_SECONDS"] = seconds
+    monkeypatch.setitem(app.config, "STATS_CACHE_SECONDS", seconds)
     view._cache.clear()
     try:
         seeded(session, letters=30)
