@@ -158,7 +158,7 @@ class PowerForm(PortalForm):
     class Meta:
         csrf = False  # a calculator read by GET: it changes nothing
 
-    base = DecimalField(_l("Taux attendu dans le bras témoin (en\u00a0%)"),
+    base = DecimalField(_l("Taux attendu dans le bras témoin (en %)"),
                         validators=[InputRequired(_l("Indiquez le taux attendu")),
                                     NumberRange(0.01, 99.99, BASE_RANGE)])  # fmt: skip
     effet = DecimalField(_l("Effet à détecter (en points de pourcentage)"),

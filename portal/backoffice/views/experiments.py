@@ -168,8 +168,7 @@ def _plan(experiment, form: PowerForm):
     if experiment.planned_sample and experiment.planned_sample >= 2 * len(weights):
         mde = power.minimum_detectable_effect(baseline, experiment.planned_sample, alpha=alpha,
                                               power=power_wanted, weights=weights)  # fmt: skip
-    return {"plan": plan, "mde": mde, "alpha": alpha, "power": power_wanted,
-            "arms": len(weights)}  # fmt: skip
+    return {"plan": plan, "mde": mde, "alpha": alpha, "power": power_wanted}
 
 
 def _power_form(experiment) -> PowerForm:
