@@ -6,6 +6,7 @@ from flask import Flask, g, request, url_for
 from flask_babel import format_decimal, format_percent, gettext
 
 from portal.i18n import LANGUAGE_NAMES, current_language
+from portal.rules.present import day_in_words
 from portal.security import csp_nonce
 
 # Pages whose URL carries a secret (the letter token): never echoed into links.
@@ -53,6 +54,8 @@ def init_templating(app: Flask) -> None:
     # "12 345" and "12,5 %" in the agent's language (Babel's no-break spaces included).
     app.jinja_env.filters["numberformat"] = format_decimal
     app.jinja_env.filters["filesize"] = file_size
+    # « 1er décembre 2026 » (Babel's long French date says « 1 décembre »); "1 December 2026".
+    app.jinja_env.filters["longdate"] = lambda day: day_in_words(day, current_language())
     app.jinja_env.filters["percentformat"] = lambda ratio: format_percent(ratio, "#,##0.# %")
 
     @app.context_processor

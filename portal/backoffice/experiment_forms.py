@@ -46,6 +46,12 @@ PROBLEMS = {
 }  # fmt: skip
 
 
+RATE_RANGE = _l("Le taux attendu est un pourcentage entre 0 et 100, par exemple 5")
+BASE_RANGE = _l("Le taux attendu doit être compris entre 0,01 et 99,99, par exemple 5")
+EFFECT_RANGE = _l("L’effet s’écrit en points de pourcentage, entre 0,01 et 99,99, par exemple 2")
+SAMPLE_RANGE = _l("Indiquez un nombre entier de courriers, par exemple 400")
+
+
 # The analysis's notes (portal.experiments.analysis.PROBLEMS), by code, for the pages.
 ANALYSIS_NOTES = {
     "no-units": _l("Aucun courrier n’est encore affecté à cette expérience."),
@@ -98,17 +104,25 @@ class ExperimentForm(PortalForm):
         description=_l("Ce qui ne doit pas se dégrader, par exemple les demandes « ne plus me "
                        "contacter ». Montrées à part, hors de la correction de Holm."),
     )  # fmt: skip
-    alpha = DecimalField(_l("Seuil alpha (bilatéral)"), default=0.05,
-                         validators=[Optional(), NumberRange(0, 1)])  # fmt: skip
-    power = DecimalField(_l("Puissance visée"), default=0.8,
-                         validators=[Optional(), NumberRange(0, 1)])  # fmt: skip
+    alpha = DecimalField(
+        _l("Seuil alpha (bilatéral)"), default=0.05,
+        validators=[Optional(), NumberRange(0, 0.2, PROBLEMS["alpha-range"])],
+    )  # fmt: skip
+    power = DecimalField(
+        _l("Puissance visée"), default=0.8,
+        validators=[Optional(), NumberRange(0.5, 0.99, PROBLEMS["power-range"])],
+    )  # fmt: skip
     baseline_rate = DecimalField(
-        _l("Taux attendu dans le bras témoin (en %)"), validators=[Optional(), NumberRange(0, 100)],
+        _l("Taux attendu dans le bras témoin (en %)"),
+        validators=[Optional(), NumberRange(0, 100, RATE_RANGE)],
         description=_l("Par exemple 5 si vous attendez que 5 courriers sur 100 soient ouverts. "
                        "Sert au calcul de puissance."),
     )  # fmt: skip
-    planned_sample = IntegerField(_l("Nombre de courriers prévus (tous bras)"),
-                                  validators=[Optional(), NumberRange(0, 10_000_000)])  # fmt: skip
+    planned_sample = IntegerField(
+        _l("Nombre de courriers prévus (tous bras)"),
+        validators=[Optional(), NumberRange(0, 10_000_000, SAMPLE_RANGE)],
+        invalid_value_message=SAMPLE_RANGE,
+    )  # fmt: skip
     analysis_date = DateField(
         _l("Date d’analyse"), validators=[Optional()],
         description=_l("Les résultats restent masqués jusqu’à cette date ; laissez le temps aux "
@@ -130,7 +144,8 @@ def arm_fields(form_class, variant_choices) -> type:
         setattr(WithArms, f"arm_{row}", SelectField(label, choices=variant_choices,
                                                     validators=[Optional()]))  # fmt: skip
         setattr(WithArms, f"weight_{row}", IntegerField(
-            _l("Poids du bras %(n)s", n=row), validators=[Optional(), NumberRange(1, 1000)],
+            _l("Poids du bras %(n)s", n=row), invalid_value_message=PROBLEMS["arms-weights"],
+            validators=[Optional(), NumberRange(1, 1000, PROBLEMS["arms-weights"])],
             description=_l("Relatif : 1 et 1 donnent deux moitiés, 2 et 1 deux tiers et un "
                            "tiers."),
         ))  # fmt: skip
@@ -138,12 +153,20 @@ def arm_fields(form_class, variant_choices) -> type:
 
 
 class PowerForm(PortalForm):
+    """The calculator: the draft's values to start with, any others to try (GET, no save)."""
+
     class Meta:
         csrf = False  # a calculator read by GET: it changes nothing
 
-    base = DecimalField(_l("Taux attendu dans le bras témoin (en %)"),
+    base = DecimalField(_l("Taux attendu dans le bras témoin (en %)"),
                         validators=[InputRequired(_l("Indiquez le taux attendu")),
-                                    NumberRange(0.01, 99.99)])  # fmt: skip
+                                    NumberRange(0.01, 99.99, BASE_RANGE)])  # fmt: skip
     effet = DecimalField(_l("Effet à détecter (en points de pourcentage)"),
                          validators=[InputRequired(_l("Indiquez l’effet à détecter")),
-                                     NumberRange(0.01, 99.99)])  # fmt: skip
+                                     NumberRange(0.01, 99.99, EFFECT_RANGE)])  # fmt: skip
+    alpha = DecimalField(_l("Seuil alpha (bilatéral)"), validators=[
+        InputRequired(PROBLEMS["alpha-range"]), NumberRange(0.0001, 0.2, PROBLEMS["alpha-range"]),
+    ])  # fmt: skip
+    puissance = DecimalField(_l("Puissance visée"), validators=[
+        InputRequired(PROBLEMS["power-range"]), NumberRange(0.5, 0.99, PROBLEMS["power-range"]),
+    ])  # fmt: skip

@@ -4,12 +4,12 @@ what the analysis page shows: health always, results from the analysis date on."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.experiments import registry
+from portal.experiments import power, registry
 from portal.experiments.analysis import analyse, funnel
 from portal.experiments.metrics import FUNNEL
 from portal.experiments.units import unit_key, unit_rows
@@ -100,3 +100,31 @@ def export_units(session: Session, experiment: Experiment, secret_key: str):
 
 def results_visible(experiment: Experiment, today: date) -> bool:
     return registry.results_visible(experiment, today)
+
+
+def planned_mde(registration: dict) -> float | None:
+    """The smallest rise the pre-registered letters detect (alpha, power, weights and
+    expected rate as registered); None when they do not allow the calculation."""
+    weights = [arm.get("weight") for arm in registration.get("arms") or []]
+    try:
+        return power.minimum_detectable_effect(
+            registration.get("baseline_rate"), registration.get("planned_sample"),
+            alpha=registration.get("alpha"), power=registration.get("power"), weights=weights,
+        )  # fmt: skip
+    except (TypeError, ValueError):
+        return None
+
+
+def experiment_mde(experiment: Experiment) -> float | None:
+    """As registered once launched; from the draft's current plan before."""
+    if experiment.registration:
+        return planned_mde(experiment.registration)
+    names = ("arms", "baseline_rate", "planned_sample", "alpha", "power")
+    return planned_mde({name: getattr(experiment, name) for name in names})
+
+
+def frozen_dates(registration: dict) -> tuple[date | None, datetime | None]:
+    """The analysis date and the launch as the registration froze them."""
+    analysis, launched = registration.get("analysis_date"), registration.get("launched_at")
+    return (date.fromisoformat(analysis) if analysis else None,
+            datetime.fromisoformat(launched) if launched else None)  # fmt: skip

@@ -30,6 +30,10 @@ from portal.models.experiment import (
     experiment_campaign,
 )
 
+# The code that draws the arms, recorded in the pre-registration: letters are dealt at
+# generation (portal.experiments.assign), page visitors at their first view (exposure).
+PAGE_CODE_VERSION = "portal.experiments.exposure v1"
+
 EDITABLE = ("title", "hypothesis", "kind", "page", "arms", "primary_metric",
             "secondary_metrics", "guardrail_metrics", "alpha", "power", "baseline_rate",
             "planned_sample", "analysis_date")  # fmt: skip
@@ -184,14 +188,17 @@ def registration_of(experiment: Experiment, launched_at: datetime) -> dict:
         "campaigns": [{"id": c.id, "title": c.title} for c in experiment.campaigns],
         "strata": "campagne × type de propriétaire",
         "salt": experiment.salt, "launched_at": launched_at.isoformat(),
-        "code_version": CODE_VERSION,
+        "code_version": PAGE_CODE_VERSION if experiment.kind == "page" else CODE_VERSION,
     }  # fmt: skip
 
 
+def canonical_json(registration: dict) -> str:
+    """The text the hash is taken of: keys sorted, no spaces, UTF-8 kept as is."""
+    return json.dumps(registration, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def registration_hash(registration: dict) -> str:
-    canonical = json.dumps(registration, sort_keys=True, separators=(",", ":"),
-                           ensure_ascii=False)  # fmt: skip
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(registration).encode("utf-8")).hexdigest()
 
 
 def launch(session: Session, experiment: Experiment, content_root: str | Path, *,

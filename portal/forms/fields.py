@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import file as flask_wtf_file
 from markupsafe import Markup
@@ -319,7 +320,10 @@ class DecimalField(wtforms_fields.DecimalField):
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        return super()._value()
+        if self.data is None:
+            return ""
+        # "0,05" in French, "0.05" in English: as the agent would type it
+        return format_decimal(self.data, "0.######")  # no grouping: "1,000.5" reads back wrong
 
     def process_formdata(self, valuelist):
         if not valuelist:

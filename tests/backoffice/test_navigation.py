@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.experiments.registry import registration_of
 from portal.models import Job, Response
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
-from tests.builders import make_collectivite
+from tests.builders import make_campaign, make_collectivite
 from tests.experiments.letters import make_letter_experiment
 
 AGENT_ENTRIES = [
@@ -43,7 +43,7 @@ ADMIN_PAGES = {
     "backoffice.settings_letter", "backoffice.settings_letter_wording",
     "backoffice.experiments", "backoffice.experiment_new", "backoffice.experiment",
     "backoffice.experiment_edit", "backoffice.experiment_registration",
-    "backoffice.experiment_analysis",
+    "backoffice.experiment_analysis", "backoffice.experiment_launch",
 }  # fmt: skip
 
 
@@ -89,6 +89,8 @@ def test_every_signed_in_page_has_the_navigation(app, client, session, town, adm
                      params={"mode": "preview", "file_name": "f.csv"})  # fmt: skip
     session.add_all([letters_job, import_job])
     draft = make_letter_experiment(session, [letter.campaign], status="draft")
+    # a draft ready to launch: its campaign is in no running experiment
+    ready = make_letter_experiment(session, [make_campaign(session, town)], status="draft")
     launched = make_letter_experiment(session, [letter.campaign], registration={},
                                       registration_hash="0" * 64)  # fmt: skip
     launched.registration = registration_of(launched, launched.created_at)
@@ -98,7 +100,8 @@ def test_every_signed_in_page_has_the_navigation(app, client, session, town, adm
            "experiment_id": launched.id}  # fmt: skip
     paths = signed_in_pages(
         app, ids, admin, {"backoffice.import_status": {"job_id": import_job.id},
-                          "backoffice.experiment_edit": {"experiment_id": draft.id}}
+                          "backoffice.experiment_edit": {"experiment_id": draft.id},
+                          "backoffice.experiment_launch": {"experiment_id": ready.id}}
     )  # fmt: skip
     assert "/gestion/reponses" in paths and "/gestion/compte" in paths
     for path in paths:

@@ -73,7 +73,7 @@ def test_an_admin_registers_launches_and_analyses_an_experiment(browser_page, ad
     page.get_by_label("Bras 2\u00a0: formulation").select_option("simplified")
     page.get_by_label("Poids du bras 2").fill("1")
     page.get_by_text("Courrier ouvert sur le portail", exact=False).first.check()
-    page.get_by_label("Taux attendu dans le bras témoin (en %)").fill("5")
+    page.get_by_label("Taux attendu dans le bras témoin (en\u00a0%)").fill("5")
     page.get_by_label("Nombre de courriers prévus (tous bras)").fill("400")
     page.get_by_label("Date d’analyse").fill((date.today() + timedelta(days=60)).isoformat())
     page.get_by_text("Vacants 2026").check()
@@ -83,7 +83,7 @@ def test_an_admin_registers_launches_and_analyses_an_experiment(browser_page, ad
     axe_check(page)
     fits(page, width)
 
-    page.get_by_label("Taux attendu dans le bras témoin (en %)").fill("5")
+    page.get_by_label("Taux attendu dans le bras témoin (en\u00a0%)").fill("5")
     page.get_by_label("Effet à détecter (en points de pourcentage)").fill("2")
     page.get_by_role("button", name="Calculer").click()
     expect(
@@ -92,7 +92,13 @@ def test_an_admin_registers_launches_and_analyses_an_experiment(browser_page, ad
     axe_check(page)
     shoot(page, f"experiments-{width}-1-draft")
 
-    page.get_by_role("button", name="Lancer l’expérience").click()
+    page.get_by_role("link", name="Lancer l’expérience").click()
+    expect(page.locator("h1")).to_have_text("Lancer l’expérience «\u00a0Courrier simplifié\u00a0»")
+    expect(page.get_by_text("Lancer fige la préinscription")).to_be_visible()
+    axe_check(page)
+    fits(page, width)
+    shoot(page, f"experiments-{width}-1b-launch")
+    page.get_by_role("button", name="Confirmer le lancement").click()
     expect(page.get_by_text("L’expérience est lancée")).to_be_visible()
     page.get_by_role("link", name="Préinscription").click()
     expect(page.locator("h1")).to_contain_text("Préinscription")
@@ -110,23 +116,61 @@ def test_an_admin_registers_launches_and_analyses_an_experiment(browser_page, ad
     assert page.problems == [], "\n".join(page.problems)
 
 
+def finished_experiment(session: Session, town, title: str):
+    """An experiment of `town` past its analysis date, launched, with opened letters."""
+    now = datetime.now(UTC)
+    campaign = make_campaign(session, town, sent_at=date.today() - timedelta(days=70))
+    letters = add_letters(session, campaign, 60, ("Particulier", "Personne morale"))
+    experiment = make_letter_experiment(session, [campaign], analysis_date=date.today(),
+                                        title=title, baseline_rate=0.3)  # fmt: skip
+    assign_letters(session, campaign, now=now)
+    for letter in letters[:24]:
+        letter.first_visit_at = now
+    experiment.registration = registration_of(experiment, now)
+    experiment.registration_hash = registration_hash(experiment.registration)
+    experiment.launched_at = now
+    return experiment
+
+
+@pytest.fixture
+def analysed(live_app):
+    """An admin and an experiment of theirs whose results are shown."""
+    with Session(live_app.extensions["database"], expire_on_commit=False) as session:
+        town = make_collectivite(session, name=f"Commune de Joigny {next(_numbers)}")
+        email = make_agent(session, town, role="admin").email
+        experiment = finished_experiment(session, town, "Courrier court")
+        session.commit()
+        return email, experiment.id
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_an_admin_reads_the_results_of_a_finished_experiment(browser_page, analysed, width):
+    email, experiment_id = analysed
+    page: Page = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, email)
+    page.goto(f"/gestion/experiences/{experiment_id}/analyse")
+    expect(page.locator("h1")).to_have_text("Analyse\u00a0: Courrier court")
+    for caption in ("Courriers affectés par bras", "chaque bras comparé au témoin",
+                    "Du courrier au rappel, sur tous les courriers de chaque bras"):  # fmt: skip
+        expect(page.locator("caption", has_text=caption).first).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Télécharger les unités"))).to_be_visible()
+    axe_check(page)
+    fits(page, width)
+    shoot(page, f"experiments-{width}-4-results")
+    page.get_by_role("link", name="voir la préinscription").click()
+    expect(page.locator("pre")).to_contain_text('"code_version":"portal.experiments.assign v1"')
+    axe_check(page)
+    fits(page, width)
+    assert page.problems == [], "\n".join(page.problems)
+
+
 @pytest.fixture
 def finished(live_app):
     """A collectivité's experiment past its analysis date, with opened letters."""
-    now = datetime.now(UTC)
     with Session(live_app.extensions["database"], expire_on_commit=False) as session:
         town = make_collectivite(session, name=f"Commune de Sens {next(_numbers)}")
-        campaign = make_campaign(session, town, sent_at=date.today() - timedelta(days=70))
-        letters = add_letters(session, campaign, 60)
-        title = f"Courrier simplifié {next(_numbers)}"
-        experiment = make_letter_experiment(session, [campaign], analysis_date=date.today(),
-                                            title=title)  # fmt: skip
-        assign_letters(session, campaign, now=now)
-        for letter in letters[:24]:
-            letter.first_visit_at = now
-        experiment.registration = registration_of(experiment, now)
-        experiment.registration_hash = registration_hash(experiment.registration)
-        experiment.launched_at = now
+        experiment = finished_experiment(session, town, f"Courrier simplifié {next(_numbers)}")
         session.commit()
         return experiment.title
 

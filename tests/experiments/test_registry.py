@@ -3,6 +3,8 @@ its hash, no edit afterwards, the copy as a new draft with a new salt."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -73,6 +75,9 @@ def test_page_experiments_check_the_pages_variants(session, campaign):
     assert "arms-unknown" in codes(session, experiment)  # social-norm is a landing variant
     registry.update_draft(session, experiment, {"page": "landing"}, [campaign.id])
     assert codes(session, experiment) == set()
+    registry.launch(session, experiment, CONTENT, now=NOW, today=TODAY)
+    assert experiment.registration["code_version"] == "portal.experiments.exposure v1"
+    assert experiment.registration["page"] == "landing"
 
 
 def test_no_campaign_or_a_campaign_already_in_a_running_experiment(session, campaign):
@@ -93,6 +98,12 @@ def test_launch_freezes_the_registration_and_its_hash(session, campaign):
     assert frozen["arms"] == TWO_ARMS and frozen["salt"] == experiment.salt
     assert frozen["campaigns"] == [{"id": campaign.id, "title": campaign.title}]
     assert experiment.registration_hash == registry.registration_hash(frozen)
+    canonical = registry.canonical_json(frozen)
+    assert hashlib.sha256(canonical.encode()).hexdigest() == experiment.registration_hash
+    assert json.loads(canonical) == frozen
+    assert canonical.startswith('{"alpha":0.05,"analysis_date":"2027-02-01","arms":[{"variant"')
+    assert "Courrier simplifié" in canonical  # UTF-8 kept, not \u-escaped
+    assert frozen["code_version"] == "portal.experiments.assign v1"
     assert len(experiment.registration_hash) == 64
     with pytest.raises(RegistryError, match="frozen"):
         registry.update_draft(session, experiment, {"title": "Autre"}, [campaign.id])

@@ -148,13 +148,14 @@ def _plan(experiment, form: PowerForm):
     """The calculator's answer: letters needed for the effect, MDE with the planned letters."""
     if not request.args or not form.validate():
         return None
-    weights = [arm["weight"] for arm in experiment.arms or []] or [1, 1]
-    if len(weights) < 2:
+    weights = [arm["weight"] for arm in experiment.arms or []]
+    if len(weights) < 2 or not all(isinstance(w, int) and w > 0 for w in weights):
         weights = [1, 1]
     baseline, effect = float(form.base.data) / 100, float(form.effet.data) / 100
+    alpha, power_wanted = float(form.alpha.data), float(form.puissance.data)
     try:
-        plan = power.sample_size(baseline, effect, alpha=experiment.alpha,
-                                 power=experiment.power, weights=weights)  # fmt: skip
+        plan = power.sample_size(baseline, effect, alpha=alpha, power=power_wanted,
+                                 weights=weights)  # fmt: skip
     except ValueError:
         form.effet.errors.append(
             _(
@@ -165,10 +166,21 @@ def _plan(experiment, form: PowerForm):
         return None
     mde = None
     if experiment.planned_sample and experiment.planned_sample >= 2 * len(weights):
-        mde = power.minimum_detectable_effect(baseline, experiment.planned_sample,
-                                              alpha=experiment.alpha, power=experiment.power,
-                                              weights=weights)  # fmt: skip
-    return {"plan": plan, "mde": mde}
+        mde = power.minimum_detectable_effect(baseline, experiment.planned_sample, alpha=alpha,
+                                              power=power_wanted, weights=weights)  # fmt: skip
+    return {"plan": plan, "mde": mde, "alpha": alpha, "power": power_wanted}
+
+
+def _power_form(experiment) -> PowerForm:
+    """The calculator as asked (GET), or filled with the draft's rate, alpha and power."""
+    if request.args:
+        return PowerForm(request.args)
+    form = PowerForm(None)
+    if experiment.baseline_rate:
+        form.base.data = Decimal(str(round(experiment.baseline_rate * 100, 4)))
+    form.alpha.data = Decimal(str(experiment.alpha if experiment.alpha is not None else 0.05))
+    form.puissance.data = Decimal(str(experiment.power if experiment.power is not None else 0.8))
+    return form
 
 
 @blueprint.get("/experiences/<int:experiment_id>")
@@ -176,16 +188,14 @@ def _plan(experiment, form: PowerForm):
 def experiment(experiment_id: int):
     session, experiment = db.session(), _experiment(experiment_id)
     today = clock.local_date()
-    power_form = PowerForm(request.args if request.args else None)
-    if not request.args and experiment.baseline_rate:
-        power_form.base.data = Decimal(str(round(experiment.baseline_rate * 100, 4)))
+    power_form = _power_form(experiment)
     problems = (registry.validate(session, experiment, _content_root(), today=today)
                 if experiment.status == "draft" else [])  # fmt: skip
     return render_template(
         "backoffice/experiment.html", experiment=experiment, power_form=power_form,
         plan=_plan(experiment, power_form), problems=[problem_text(p) for p in problems],
         printed=registry.printed_letters(session, experiment), action_form=ActionForm(),
-        metrics=METRICS, variants=_variants(),
+        mde=queries.experiment_mde(experiment), metrics=METRICS, variants=_variants(),
     )  # fmt: skip
 
 
@@ -212,15 +222,31 @@ def _change(experiment_id: int, change, done: str):
     return redirect(url_for("backoffice.experiment", experiment_id=experiment_id), 303)
 
 
-@blueprint.post("/experiences/<int:experiment_id>/lancer")
+@blueprint.route("/experiences/<int:experiment_id>/lancer", methods=["GET", "POST"])
 @admin_required
 def experiment_launch(experiment_id: int):
-    def launch(session, experiment):
-        registry.launch(session, experiment, _content_root(), now=clock.now(),
-                        today=clock.local_date())  # fmt: skip
+    """GET: what the launch freezes, to confirm (a launch cannot be undone). POST: launch."""
+    if request.method == "POST":
 
-    return _change(experiment_id, launch,
-                   _("L’expérience est lancée : sa préinscription est figée."))  # fmt: skip
+        def launch(session, experiment):
+            registry.launch(session, experiment, _content_root(), now=clock.now(),
+                            today=clock.local_date())  # fmt: skip
+
+        return _change(experiment_id, launch,
+                       _("L’expérience est lancée : sa préinscription est figée."))  # fmt: skip
+    session, experiment = db.session(), _experiment(experiment_id)
+    back = redirect(url_for("backoffice.experiment", experiment_id=experiment.id), 303)
+    if experiment.status != "draft":
+        flash(problem_text(registry.Problem("frozen", "status")), "error")
+        return back
+    if registry.validate(session, experiment, _content_root(), today=clock.local_date()):
+        flash(_("Complétez le brouillon avant de le lancer."), "error")
+        return back
+    return render_template(
+        "backoffice/experiment_launch.html", experiment=experiment, action_form=ActionForm(),
+        printed=registry.printed_letters(session, experiment),
+        mde=queries.experiment_mde(experiment), metrics=METRICS, variants=_variants(),
+    )  # fmt: skip
 
 
 @blueprint.post("/experiences/<int:experiment_id>/arreter")
@@ -249,9 +275,14 @@ def experiment_registration(experiment_id: int):
     experiment = _experiment(experiment_id)
     if experiment.registration is None:
         abort(404)
+    analysis_date, launched_at = queries.frozen_dates(experiment.registration)
     return render_template("backoffice/experiment_registration.html", experiment=experiment,
-                           registration=experiment.registration, metrics=METRICS,
-                           variants=_variants())  # fmt: skip
+                           registration=experiment.registration, analysis_date=analysis_date,
+                           launched_at=launched_at,
+                           launched_on=clock.local_date(launched_at) if launched_at else None,
+                           mde=queries.experiment_mde(experiment),
+                           canonical=registry.canonical_json(experiment.registration),
+                           metrics=METRICS, variants=_variants())  # fmt: skip
 
 
 @blueprint.get("/experiences/<int:experiment_id>/analyse")
@@ -266,7 +297,8 @@ def experiment_analysis(experiment_id: int):
         health=queries.health(session, experiment, today),
         visible=queries.results_visible(experiment, today),
         analysis=queries.analysis(session, experiment, current_app.config["SECRET_KEY"]),
-        metrics=METRICS, variants=_variants(), notes=ANALYSIS_NOTES,
+        mde=queries.experiment_mde(experiment), metrics=METRICS, variants=_variants(),
+        notes=ANALYSIS_NOTES,
     )  # fmt: skip
 
 
