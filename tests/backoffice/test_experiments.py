@@ -14,12 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from portal.experiments.assign import assign_letters
-from portal.experiments.registry import registration_hash, registration_of
 from portal.models.experiment import Experiment
 from tests.backoffice.answers_support import signed_in_agent
 from tests.builders import make_campaign
 from tests.conftest import csrf_token
-from tests.experiments.letters import TWO_ARMS, add_letters, make_letter_experiment
+from tests.experiments.letters import TWO_ARMS, add_letters, freeze, make_letter_experiment
 
 LIST = "/gestion/experiences"
 FUTURE = (date.today() + timedelta(days=60)).isoformat()
@@ -44,9 +43,7 @@ def campaign(session, town):
 
 def launched(session, experiment):
     """A running experiment with its registration as `launch` freezes it."""
-    experiment.registration = registration_of(experiment, experiment.created_at)
-    experiment.registration_hash = registration_hash(experiment.registration)
-    experiment.launched_at = experiment.created_at
+    freeze(experiment, experiment.created_at)
     session.flush()
     return experiment
 

@@ -9,11 +9,10 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from portal.experiments.registry import registration_of
 from portal.models import Job, Response
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
 from tests.builders import make_campaign, make_collectivite
-from tests.experiments.letters import make_letter_experiment
+from tests.experiments.letters import freeze, make_letter_experiment
 
 AGENT_ENTRIES = [
     ("Réponses", "/gestion/reponses"),
@@ -93,7 +92,7 @@ def test_every_signed_in_page_has_the_navigation(app, client, session, town, adm
     ready = make_letter_experiment(session, [make_campaign(session, town)], status="draft")
     launched = make_letter_experiment(session, [letter.campaign], registration={},
                                       registration_hash="0" * 64)  # fmt: skip
-    launched.registration = registration_of(launched, launched.created_at)
+    freeze(launched, launched.created_at)
     session.commit()
     ids = {"response_id": response_of(session, letter).id, "campaign_id": letter.campaign_id,
            "job_id": letters_job.id, "letter_id": letter.id, "variant": "standard",

@@ -11,12 +11,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from portal.experiments.registry import registration_hash, registration_of
 from portal.models import Base, Job, JobFile, Letter, Response
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
 from tests.builders import make_agent, make_collectivite
 from tests.conftest import csrf_token
-from tests.experiments.letters import make_letter_experiment
+from tests.experiments.letters import freeze, make_letter_experiment
 
 # How to find, for a URL parameter, the id of collectivité B's object (`theirs` is what
 # the fixture made for B) and an id that exists nowhere.
@@ -136,8 +135,7 @@ def tenants(app, client, session):
     # or change it if the scope failed.
     experiment = make_letter_experiment(session, [their_letter.campaign],
                                         analysis_date=date.today())  # fmt: skip
-    experiment.registration = registration_of(experiment, experiment.created_at)
-    experiment.registration_hash = registration_hash(experiment.registration)
+    freeze(experiment, experiment.created_at)
     session.commit()
     return agent, {"collectivite": theirs, "letter": their_letter, "response": response,
                    "agent": their_agent, "job": job, "letters_job": letters_job,

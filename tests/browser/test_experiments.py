@@ -16,9 +16,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from portal.experiments.assign import assign_letters
-from portal.experiments.registry import registration_hash, registration_of
 from tests.builders import make_agent, make_campaign, make_collectivite
-from tests.experiments.letters import add_letters, make_letter_experiment
+from tests.experiments.letters import add_letters, freeze, make_letter_experiment
 
 from .axe import axe_check
 from .test_backoffice_navigation import shoot
@@ -126,10 +125,7 @@ def finished_experiment(session: Session, town, title: str):
     assign_letters(session, campaign, now=now)
     for letter in letters[:24]:
         letter.first_visit_at = now
-    experiment.registration = registration_of(experiment, now)
-    experiment.registration_hash = registration_hash(experiment.registration)
-    experiment.launched_at = now
-    return experiment
+    return freeze(experiment, now)
 
 
 @pytest.fixture

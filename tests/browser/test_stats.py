@@ -20,10 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.experiments.assign import assign_letters
-from portal.experiments.registry import registration_hash, registration_of
 from portal.models.experiment import ExperimentUnit
 from tests.builders import make_campaign, make_collectivite
-from tests.experiments.letters import add_letters, make_letter_experiment
+from tests.experiments.letters import add_letters, freeze, make_letter_experiment
 
 from .axe import axe_check
 from .test_backoffice_navigation import shoot
@@ -40,10 +39,7 @@ def _launched(session, campaign, now, analysis_date, title):
     experiment = make_letter_experiment(session, [campaign], analysis_date=analysis_date,
                                         title=title)  # fmt: skip
     assign_letters(session, campaign, now=now)
-    experiment.registration = registration_of(experiment, now)
-    experiment.registration_hash = registration_hash(experiment.registration)
-    experiment.launched_at = now
-    return experiment
+    return freeze(experiment, now)
 
 
 @pytest.fixture

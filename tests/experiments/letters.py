@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from portal.experiments.registry import registration_hash, registration_of
 from portal.models import Campaign
 from portal.models.experiment import Experiment
 from tests.builders import make_letter, make_owner
@@ -33,4 +34,13 @@ def make_letter_experiment(session: Session, campaigns: list[Campaign], **fields
     experiment.campaigns = list(campaigns)
     session.add(experiment)
     session.flush()
+    return experiment
+
+
+def freeze(experiment: Experiment, launched_at) -> Experiment:
+    """What `registry.launch` records (the frozen registration, its hash, the launch time),
+    without its checks: a test's experiment may be launched in the past."""
+    experiment.registration = registration_of(experiment, launched_at)
+    experiment.registration_hash = registration_hash(experiment.registration)
+    experiment.launched_at = launched_at
     return experiment

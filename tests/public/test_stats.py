@@ -14,11 +14,10 @@ from sqlalchemy import select
 
 from portal import public_stats
 from portal.experiments.assign import assign_letters
-from portal.experiments.registry import registration_hash, registration_of
 from portal.models import CallbackRequest, Response, ResponseRecommendation
 from portal.models.experiment import ExperimentUnit
 from tests.builders import make_campaign, make_collectivite
-from tests.experiments.letters import add_letters, make_letter_experiment
+from tests.experiments.letters import add_letters, freeze, make_letter_experiment
 
 NOW = datetime.now(UTC)
 
@@ -117,9 +116,7 @@ def test_charts_are_images_with_names_and_their_data_tables(client, session):
 def finished_experiment(session, campaign, letters, **fields):
     experiment = make_letter_experiment(session, [campaign], **fields)
     assign_letters(session, campaign, now=NOW)
-    experiment.registration = registration_of(experiment, NOW)
-    experiment.registration_hash = registration_hash(experiment.registration)
-    experiment.launched_at = NOW
+    freeze(experiment, NOW)
     session.commit()
     return experiment
 
