@@ -11,7 +11,8 @@ Responses with `submitted_at`, CallbackRequests and `Letter.first_visit_at`):
   situation (what the dwelling is: the queue's filter and the export's column; the housing
   record keeps its occupancy anyway); it loses every other answer (who the owner is, their
   income band, intentions, obstacles), the comment and the search text (name and address);
-  `content_version` is emptied, which marks it as anonymised;
+  `content_version` is emptied, which marks it as anonymised; the earlier answers the owner
+  changed (ResponseChange) go with them, but for the declared situation;
 - the agents' access log, agents' ended sessions, job files (uploaded imports, letters PDF
   and recipients CSV, import reports), sent or abandoned e-mails of the outbox (an owner's
   address and call-back receipt, agents' notices) and rate-limit hits are deleted.
@@ -46,6 +47,7 @@ from portal.models import (
     OutboxMessage,
     RateLimitHit,
     Response,
+    ResponseChange,
 )
 from portal.models.response import DWELLING_ANSWERS
 
@@ -177,6 +179,12 @@ def _anonymise_responses(session: Session, now: datetime, periods: Periods) -> C
             response.content_version, response.current_question = "", None
             response.return_digests = {}
             done[response.collectivite_id] += 1
+        session.execute(
+            delete(ResponseChange).where(
+                ResponseChange.response_id.in_([response.id for response in chunk]),
+                ResponseChange.question_id.not_in(DWELLING_ANSWERS),
+            )
+        )
         session.flush()
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, g, request, url_for
 from flask_babel import format_decimal, format_percent, gettext
+from sqlalchemy.exc import SQLAlchemyError
 
+from portal.dates import long_date, long_datetime, short_datetime, zone_for
 from portal.i18n import LANGUAGE_NAMES, current_language
-from portal.rules.present import day_in_words
 from portal.security import csp_nonce
 
 # Pages whose URL carries a secret (the letter token): never echoed into links.
@@ -43,6 +44,22 @@ def file_size(size: int) -> str:
     return gettext("%(size)s ko", size=format_decimal(size / 1024, "#,##0.#"))
 
 
+def current_zone() -> str:
+    """The time zone of the page's collectivité (the operator's), else Paris's."""
+    collectivite = g.get("collectivite")
+    try:
+        return zone_for(collectivite.perimeter if collectivite is not None else None)
+    except SQLAlchemyError:  # an error page after a failed transaction: Paris's time
+        return zone_for(None)
+
+
+def _in_zone(formatter):
+    def formatted(moment):
+        return "" if moment is None else formatter(moment, current_language(), current_zone())
+
+    return formatted
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -54,8 +71,11 @@ def init_templating(app: Flask) -> None:
     # "12 345" and "12,5 %" in the agent's language (Babel's no-break spaces included).
     app.jinja_env.filters["numberformat"] = format_decimal
     app.jinja_env.filters["filesize"] = file_size
-    # « 1er décembre 2026 » (Babel's long French date says « 1 décembre »); "1 December 2026".
-    app.jinja_env.filters["longdate"] = lambda day: day_in_words(day, current_language())
+    # « 1er décembre 2026 » (Babel's long French date says « 1 décembre »), « 1er décembre
+    # 2026 à 22 h 40 », « 1er déc. 2026, 22 h 40 », in the collectivité's time zone.
+    for name, formatter in (("longdate", long_date), ("longdatetime", long_datetime),
+                            ("shortdatetime", short_datetime)):  # fmt: skip
+        app.jinja_env.filters[name] = _in_zone(formatter)
     app.jinja_env.filters["percentformat"] = lambda ratio: format_percent(ratio, "#,##0.# %")
 
     @app.context_processor

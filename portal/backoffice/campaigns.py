@@ -14,7 +14,7 @@ from portal.letters import issue
 from portal.models import Agent, Campaign, Event, Housing, Job, JobFile, Letter, Owner, Response
 
 PER_PAGE = 50
-NPAI = "N'habite pas à l'adresse indiquée"  # ZLV's sub-status of "Premier contact"
+NPAI = "N’habite pas à l’adresse indiquée"  # ZLV's sub-status of "Premier contact"
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def _event(agent: Agent, letter: Letter, kind: str, now: datetime, before, after
 def revoke_letter(session: Session, agent: Agent, letter: Letter, reason: str,
                   now: datetime) -> bool:  # fmt: skip
     """Stop the letter's link and code. A letter back as undeliverable ("npai") also sets
-    the housing to Premier contact / N'habite pas à l'adresse indiquée, as in ZLV."""
+    the housing to Premier contact / N’habite pas à l’adresse indiquée, as in ZLV."""
     if not issue.revoke(letter, reason, now):
         return False
     session.add(_event(agent, letter, "letter:revoked", now, None, {"reason": reason}))

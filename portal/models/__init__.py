@@ -13,7 +13,7 @@ from portal.models.job import Job, JobFile
 from portal.models.letter_template import LetterTemplate, SignatureImage
 from portal.models.precision import HousingPrecision
 from portal.models.ratelimit import LookupFailureHour, RateLimitHit
-from portal.models.response import Response, ResponseRecommendation
+from portal.models.response import Response, ResponseChange, ResponseRecommendation
 
 __all__ = [
     "AccessLog",
@@ -41,6 +41,7 @@ __all__ = [
     "Owner",
     "RateLimitHit",
     "Response",
+    "ResponseChange",
     "ResponseRecommendation",
     "SignatureImage",
     "experiment_campaign",

@@ -56,11 +56,33 @@ class Response(Timestamped, Base):
     # one of its kind is not recorded twice. The digest covers the answers, which Events do
     # not keep; it goes when retention anonymises the response.
     return_digests: Mapped[dict] = mapped_column(default=dict, server_default="{}")
+    # When the owner last changed an answer they had already submitted, and when an agent
+    # last opened the answer's page: the queue marks answers changed since they were read.
+    answers_changed_at: Mapped[datetime | None]
+    opened_at: Mapped[datetime | None]
 
     letter: Mapped[Letter] = relationship()
     recommendations: Mapped[list[ResponseRecommendation]] = relationship(
         order_by="ResponseRecommendation.rank", cascade="all, delete-orphan"
     )
+
+
+class ResponseChange(Base):
+    """An answer the owner changed after submitting: the question, before and after.
+
+    Kept beside the answers (not in the append-only Events), so that retention deletes
+    them with the answers they describe (portal.retention)."""
+
+    __tablename__ = "response_change"
+    __table_args__ = (Index("ix_response_change_response", "response_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collectivite_id: Mapped[int] = mapped_column(ForeignKey("collectivite.id"))
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id"))
+    question_id: Mapped[str] = mapped_column(String(80))
+    before: Mapped[dict | None]  # {"value": the earlier answer}
+    after: Mapped[dict | None]  # {"value": the new answer}
+    changed_at: Mapped[datetime]
 
 
 class ResponseRecommendation(Base):

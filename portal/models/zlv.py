@@ -16,7 +16,7 @@ STATUSES: dict[str, tuple[str, tuple[str, ...]]] = {
         (
             "Intérêt potentiel / En réflexion",
             "En pré-accompagnement",
-            "N'habite pas à l'adresse indiquée",
+            "N’habite pas à l’adresse indiquée",
         ),
     ),
     "in-progress": (
@@ -59,14 +59,14 @@ OCCUPANCIES: dict[str, str] = {
     "N": "Dépendance",
     "T": "Local commercial ou bureau",
     "D": "Local démoli ou divisé",
+    "inconnu": "Pas d’information",
     "A": "Autres",
-    "inconnu": "Pas d'information",
 }
 # Read-only codes that only come from the Fichiers Fonciers.
 OCCUPANCIES_READ_ONLY: dict[str, str] = {
     "G": "Occupé à titre gratuit",
     "F": "Fonctionnaire logé",
-    "R": "Artisan exonéré",
+    "R": "Occupé par un artisan exonéré",
     "U": "Utilisation commune",
     "X": "Bail rural",
 }
@@ -75,7 +75,7 @@ HOUSING_KINDS = {"APPART": "Appartement", "MAISON": "Maison"}
 ENERGY_LABELS = ("A", "B", "C", "D", "E", "F", "G")
 CAMPAIGN_STATUSES = {
     "draft": "Envoi en attente",
-    "sending": "En cours d'envoi",
+    "sending": "En cours d’envoi",
     "in-progress": "Envoyée",
     "archived": "Archivée",
 }
@@ -113,7 +113,7 @@ PRECISIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     )),
     "dispositifs-coercitifs": ("dispositifs", (
         "ORI ou RHI - THIRORI", "Bien sans maître", "Abandon manifeste", "DIA - préemption",
-        "Procédure d'habitat indigne (hygiène, insalubrité, péril)", "Permis de louer",
+        "Procédure d’habitat indigne (hygiène, insalubrité, péril)", "Permis de louer",
         "Permis de diviser", "Autre",
     )),
     "hors-dispositif-public": ("dispositifs", (
@@ -122,9 +122,9 @@ PRECISIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     )),
     "blocage-involontaire": ("points-de-blocage", (
         "Mise en location ou vente infructueuse", "Succession en cours",
-        "Défaut d'entretien / Nécessité de travaux",
+        "Défaut d’entretien / Nécessité de travaux",
         "Problème de financement / Dossier non-éligible",
-        "Manque de conseils en amont de l'achat", "En incapacité (âge, handicap, précarité ...)",
+        "Manque de conseils en amont de l’achat", "En incapacité (âge, handicap, précarité ...)",
     )),
     "blocage-volontaire": ("points-de-blocage", (
         "Réserve personnelle ou pour une autre personne", "Stratégie de gestion",
@@ -132,12 +132,12 @@ PRECISIONS: dict[str, tuple[str, tuple[str, ...]]] = {
         "Refus catégorique, sans raison",
     )),
     "immeuble-environnement": ("points-de-blocage", (
-        "Pas d'accès indépendant", "Immeuble dégradé", "Ruine / Immeuble à démolir",
+        "Pas d’accès indépendant", "Immeuble dégradé", "Ruine / Immeuble à démolir",
         "Nuisances à proximité", "Risques Naturels / Technologiques",
     )),
     "tiers-en-cause": ("points-de-blocage", (
         "Entreprise(s) en défaut", "Copropriété en désaccord", "Expertise judiciaire",
-        "Autorisation d'urbanisme refusée / Blocage ABF", "Interdiction de location",
+        "Autorisation d’urbanisme refusée / Blocage ABF", "Interdiction de location",
     )),
     "travaux": ("evolutions", ("À venir", "En cours", "Terminés")),
     "occupation": ("evolutions", ("À venir", "En cours", "Nouvelle occupation")),

@@ -16,7 +16,7 @@ from portal import clock
 from portal.agent_mail import queue_callback_notices
 from portal.database import begin_write
 from portal.evaluation import evaluation_for
-from portal.models import Event, Letter, Response, ResponseRecommendation
+from portal.models import Event, Letter, Response, ResponseChange, ResponseRecommendation
 from portal.models.contact import CallbackRequest
 from portal.models.response import DWELLING_ANSWERS
 from portal.outbox import queue_mail
@@ -53,6 +53,7 @@ def save_answer(db: Session, letter: Letter, content: Content, question_id: str,
     """Record one answer and where the owner is; committed at once (resume anywhere)."""
     begin_write(db)
     response = response_for(db, letter, content)
+    _record_change(db, response, question_id, value, clock.now())
     answers = {**response.answers, question_id: value}
     evaluation = evaluation_for(content, letter, answers)
     response.answers = answers
@@ -61,6 +62,21 @@ def save_answer(db: Session, letter: Letter, content: Content, question_id: str,
     response.progress = progress(evaluation)
     db.commit()
     return response, evaluation
+
+
+def _record_change(db: Session, response: Response, question_id: str, value, now) -> None:
+    """An answer already submitted that the owner changes is kept as a ResponseChange (the
+    agent sees "a changé son projet : vendre → prêter"); before submission, answers are a
+    draft and nothing is kept."""
+    if response.submitted_at is None or question_id not in response.answers:
+        return
+    earlier = response.answers[question_id]
+    if earlier == value:
+        return
+    db.add(ResponseChange(collectivite_id=response.collectivite_id, response_id=response.id,
+                          question_id=question_id, before={"value": earlier},
+                          after={"value": value}, changed_at=now))  # fmt: skip
+    response.answers_changed_at = now
 
 
 def progress(evaluation: Evaluation) -> int:
@@ -89,6 +105,7 @@ def record_owner_return(db: Session, letter: Letter, content: Content, kind: str
     begin_write(db)
     response = response_for(db, letter, content)
     if kind in ("sold", "not_owner"):
+        _record_change(db, response, "situation", kind, now)
         response.answers = {**response.answers, "situation": kind}
     dwelling = {k: v for k, v in response.answers.items() if k in DWELLING_ANSWERS}
     recorded = {"answers": dwelling, **_suggested(response.answers)}

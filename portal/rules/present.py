@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
+from portal.dates import long_date
 from portal.rules.conditions import FALSE, TRUE, Clause
 from portal.rules.evaluate import Evaluation, Recommendation
 from portal.rules.model import Aid, Contact, Content, Question
@@ -40,10 +40,7 @@ def format_parameter(value, unit: str, locale: str) -> str:
 
 def day_in_words(day, locale: str) -> str:
     """« 1er janvier 2028 », « 2 janvier 2028 » (no-break spaces); "1 January 2028"."""
-    if locale != "fr":
-        return format_date(day, "d MMMM y", locale=locale)
-    first = "1er" if day.day == 1 else str(day.day)
-    return "\u00a0".join((first, format_date(day, "MMMM", locale="fr"), str(day.year)))
+    return long_date(day, locale)
 
 
 def fill(text: str, content: Content, evaluation_date, locale: str, **extra) -> str:

@@ -124,7 +124,7 @@ def test_a_revoked_letter_stops_opening_and_a_reissued_one_prints_new_codes(
     assert letter.revoked_reason == "npai"
     assert (letter.housing.status, letter.housing.sub_status) == (
         "first-contact",
-        "N'habite pas à l'adresse indiquée",
+        "N’habite pas à l’adresse indiquée",
     )
     assert client.get(f"/l/{token}").status_code != 303
 
