@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.dates import long_date, long_datetime, short_datetime, zone_for
 from portal.i18n import LANGUAGE_NAMES, current_language
+from portal.phones import written_phone
 from portal.security import csp_nonce
 
 # Pages whose URL carries a secret (the letter token): never echoed into links.
@@ -76,6 +77,8 @@ def init_templating(app: Flask) -> None:
     for name, formatter in (("longdate", long_date), ("longdatetime", long_datetime),
                             ("shortdatetime", short_datetime)):  # fmt: skip
         app.jinja_env.filters[name] = _in_zone(formatter)
+    # A stored phone number for a reader: « 06 12 34 56 78 » (portal.phones).
+    app.jinja_env.filters["phone"] = written_phone
     app.jinja_env.filters["percentformat"] = lambda ratio: format_percent(ratio, "#,##0.# %")
 
     @app.context_processor

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from portal.backoffice.followup import NOTE_KINDS, NOTE_MAX_LENGTH
 from portal.forms import MultiCheckboxField, PortalForm, SelectChoice, SelectField, TextAreaField
+from portal.forms.fields import choice_options
 from portal.models.zlv import OCCUPANCIES, PRECISIONS, STATUSES
 
 # ZLV's category titles (its UI's), shown before each label.
@@ -21,6 +23,14 @@ CATEGORY_TITLES = {
     "travaux": "Évolution : travaux",
     "occupation": "Évolution : occupation",
     "mutation": "Évolution : mutation",
+}
+
+
+# ZLV's three families of précisions (its filters' titles), in its order.
+FAMILY_TITLES = {
+    "dispositifs": _l("Dispositifs"),
+    "points-de-blocage": _l("Points de blocage"),
+    "evolutions": _l("Évolutions du logement"),
 }
 
 
@@ -65,6 +75,33 @@ class PrecisionsForm(PortalForm):
 
     def chosen(self) -> set[tuple[str, str]]:
         return {tuple(value.split("|", 1)) for value in self.precisions.data or []}
+
+    def folds(self) -> dict:
+        """The checkboxes for dsfr/checkbox_folds.html: one fold per ZLV family, one group
+        per category (its title as legend, the bare labels as options), the same names,
+        values and ids as the field renders on its own. A fold holding a ticked box or an
+        error is open."""
+        field = self.precisions
+        options = iter(choice_options(field, field.id))
+        folds = {family: {"title": title, "groups": [], "checked": 0}
+                 for family, title in FAMILY_TITLES.items()}  # fmt: skip
+        for category, (family, labels) in PRECISIONS.items():
+            members = [{**next(options), "label": label} for label in labels]
+            checked = sum(option["checked"] for option in members)
+            folds[family]["groups"].append({"id": f"{field.id}-{category}",
+                                            "legend": CATEGORY_TITLES[category],
+                                            "options": members})  # fmt: skip
+            folds[family]["checked"] += checked
+        for fold in folds.values():
+            fold["open"] = bool(fold["checked"] or field.errors)
+            fold["count"] = ngettext("%(num)d cochée", "%(num)d cochées", fold["checked"])
+        return {
+            "id": field.id,
+            "name": field.name,
+            "label": str(field.label.text),
+            "errors": [str(error) for error in field.errors],
+            "folds": list(folds.values()),
+        }
 
 
 class NoteForm(PortalForm):

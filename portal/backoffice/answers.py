@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, distinct, exists, func, select, tuple_
+from sqlalchemy import Select, and_, distinct, exists, func, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
+from portal import clock
 from portal.bounds import MAX_ID, parse_id
+from portal.database import begin_write
 from portal.models import (
+    Agent,
     Campaign,
-    Event,
     Housing,
     Letter,
     Note,
@@ -242,19 +245,36 @@ def commune_choices(session: Session, collectivite_id: int) -> list[str]:
     )
 
 
-def housing_history(session: Session, collectivite_id: int, housing_id: int, limit: int = 200):
-    """The dwelling's Events, newest first (owners' and agents')."""
-    return session.scalars(
-        select(Event)
-        .where(Event.collectivite_id == collectivite_id, Event.housing_id == housing_id)
-        .order_by(Event.created_at.desc(), Event.id.desc())
-        .limit(limit)
-    ).all()
+@dataclass
+class NoteRow:
+    note: Note
+    author: str | None  # the agent's full name (their e-mail when they have none); None: gone
 
 
-def housing_notes(session: Session, collectivite_id: int, housing_id: int):
-    return session.scalars(
-        select(Note)
+def housing_notes(session: Session, collectivite_id: int, housing_id: int) -> list[NoteRow]:
+    """The dwelling's notes, newest first, each with its author's name (one query)."""
+    rows = session.execute(
+        select(Note, Agent.full_name, Agent.email)
+        .outerjoin(Agent, and_(Agent.id == Note.agent_id,
+                               Agent.collectivite_id == collectivite_id))
         .where(Note.collectivite_id == collectivite_id, Note.housing_id == housing_id)
         .order_by(Note.created_at.desc(), Note.id.desc())
-    ).all()
+    )  # fmt: skip
+    return [NoteRow(note, (name or "").strip() or email) for note, name, email in rows]
+
+
+def mark_opened(session: Session, collectivite_id: int, response: Response,
+                now: datetime | None = None) -> None:  # fmt: skip
+    """Record that an agent opened the answer (the queue marks answers the owner changed
+    since). The caller commits. `updated_at` is left alone: reading changes nothing."""
+    if response.collectivite_id != collectivite_id:
+        raise ValueError("another collectivité's answer")
+    now = now or clock.now()
+    begin_write(session, reload=False)
+    session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.collectivite_id == collectivite_id)
+        .values(opened_at=now, updated_at=Response.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(response, "opened_at", now)

@@ -16,7 +16,7 @@ from portal.backoffice.answer_forms import (
     precision_value,
 )
 from portal.backoffice.answers import answer as find_answer
-from portal.backoffice.answers import housing_history, housing_notes
+from portal.backoffice.answers import housing_notes, mark_opened
 from portal.backoffice.audit import log_access
 from portal.backoffice.auth import login_required
 from portal.backoffice.followup import (
@@ -29,6 +29,8 @@ from portal.backoffice.followup import (
     set_precisions,
     suggestion,
 )
+from portal.backoffice.history import answer_words as words_of
+from portal.backoffice.history import history, response_changes
 from portal.evaluation import evaluation_for
 from portal.extensions import db
 from portal.guidance import current_content, current_precision_mapping
@@ -42,6 +44,8 @@ ERRORS = {
     "not-allowed-pair": _l("Ce sous-statut n’existe pas pour ce statut dans Zéro Logement Vacant"),
 }
 
+LAST_OPENED = object()  # render_answer: the answer's own opened_at
+
 
 def scoped_answer(response_id: int):
     """The answer if it belongs to the agent's collectivité; 404 otherwise (same for a
@@ -52,10 +56,22 @@ def scoped_answer(response_id: int):
     return row
 
 
-def answer_words(row, locale: str) -> list[tuple[str, str]]:
-    """(question's short label, answer in words), in the content's order."""
-    words = answers_in_words(current_content(), row.response.answers, locale)
-    return [(question.short_label[locale], text) for question, text in words]
+def answer_words(row, locale: str, opened_before=None) -> list[dict]:
+    """Each answer in the content's order: the question's short label, the answer in words
+    and, when the owner changed it after submitting, the earlier answer, when, and whether
+    that was after the answer was last opened (`opened_before`)."""
+    content = current_content()
+    changes = response_changes(db.session(), g.collectivite.id, row.response.id)
+    words = []
+    for question, text in answers_in_words(content, row.response.answers, locale):
+        change, earlier = changes.get(question.id), None
+        if change is not None:
+            before = words_of(content, question.id, (change.before or {}).get("value"), locale)
+            unread = opened_before is None or change.changed_at > opened_before
+            earlier = {"before": before, "at": change.changed_at, "unread": unread}
+        words.append({"question": question.short_label[locale], "answer": text,
+                      "change": earlier})  # fmt: skip
+    return words
 
 
 def seen_recommendations(row, locale: str) -> list[dict]:
@@ -71,23 +87,30 @@ def answer(response_id: int):
     row = scoped_answer(response_id)
     log_access(db.session(), g.agent, "view", owner_id=row.owner.id,
                detail={"response_id": row.response.id})  # fmt: skip
-    return render_answer(row)
+    opened_before = row.response.opened_at
+    mark_opened(db.session(), g.collectivite.id, row.response)
+    db.session.commit()
+    return render_answer(row, opened_before=opened_before)
 
 
-def render_answer(row, status: int = 200, **forms):
+def render_answer(row, status: int = 200, opened_before=LAST_OPENED, **forms):
+    """The page; `opened_before`: when the answer was opened before this view (a GET), to
+    mark the answers changed since (after a POST, the time it was last opened)."""
     session, locale = db.session(), current_language()
+    if opened_before is LAST_OPENED:
+        opened_before = row.response.opened_at
     status_form = forms.get("status_form") or StatusForm(
         status=f"{row.housing.status}|{row.housing.sub_status or ''}"
     )
     precisions_form = forms.get("precisions_form") or PrecisionsForm(
         precisions=[precision_value(*p) for p in sorted(precisions_of(session, row.housing.id))]
     )
-    events = housing_history(session, g.collectivite.id, row.housing.id)
+    entries = history(session, g.collectivite.id, row.housing.id, current_content(), locale)
     notes = housing_notes(session, g.collectivite.id, row.housing.id)
     page_forms = [status_form, precisions_form, forms.get("note_form") or NoteForm()]
     return render_template(
-        "backoffice/answer.html", row=row, words=answer_words(row, locale),
-        seen=seen_recommendations(row, locale), events=events, notes=notes,
+        "backoffice/answer.html", row=row, words=answer_words(row, locale, opened_before),
+        seen=seen_recommendations(row, locale), history=entries, notes=notes,
         suggested=suggestion(row, current_precision_mapping()),
         status_form=status_form, precisions_form=precisions_form, note_form=page_forms[2],
         action_form=ActionForm(), forms=page_forms, statuses=STATUSES, occupancies=OCCUPANCIES,
