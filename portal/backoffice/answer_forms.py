@@ -77,10 +77,10 @@ class PrecisionsForm(PortalForm):
         return {tuple(value.split("|", 1)) for value in self.precisions.data or []}
 
     def folds(self) -> dict:
-        """The checkboxes for dsfr/checkbox_folds.html: one fold per ZLV family, one group
-        per category (its title as legend, the bare labels as options), the same names,
-        values and ids as the field renders on its own. A fold holding a ticked box or an
-        error is open."""
+        """The checkboxes for dsfr/checkbox_folds.html: one fold per ZLV family (its title
+        followed by how many are ticked), one group per category (its title as legend, the
+        bare labels as options), with the same names, values and ids as the field renders
+        on its own. The folds are closed, unless the field has an error."""
         field = self.precisions
         options = iter(choice_options(field, field.id))
         folds = {family: {"title": title, "groups": [], "checked": 0}
@@ -93,8 +93,12 @@ class PrecisionsForm(PortalForm):
                                             "options": members})  # fmt: skip
             folds[family]["checked"] += checked
         for fold in folds.values():
-            fold["open"] = bool(fold["checked"] or field.errors)
-            fold["count"] = ngettext("%(num)d cochée", "%(num)d cochées", fold["checked"])
+            fold["open"] = bool(field.errors)
+            fold["count"] = (
+                ngettext("%(num)d cochée", "%(num)d cochées", fold["checked"])
+                if fold["checked"]
+                else None
+            )
         return {
             "id": field.id,
             "name": field.name,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from portal.models import AccessLog, Event, HousingPrecision, Note, Response
+from portal.owner.journey import record_owner_return, save_answer
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
 from tests.builders import make_collectivite
 from tests.conftest import csrf_token
@@ -135,3 +140,102 @@ def test_another_collectivites_agent_gets_404_and_changes_nothing(app, client, s
     session.refresh(letter.housing)
     assert letter.housing.status == "first-contact"
     assert session.scalar(select(AccessLog)) is None
+
+
+WHEN = datetime(2026, 12, 1, 21, 40, tzinfo=UTC)  # 22 h 40 in Paris
+
+
+@pytest.fixture
+def marie(app, client, session):
+    """An answer returned at WHEN with a call-back request; Marie Dupont signed in."""
+    town = make_collectivite(session, name="Commune de Bourges")
+    session.commit()
+    letter = answered_letter(app, session, town, when=WHEN)
+    with app.app_context():
+        record_owner_return(
+            session,
+            letter,
+            app.extensions["content"],
+            "callback",
+            now=WHEN,
+            callback={"phone": "+33612345678", "moments": ["morning"]},
+        )
+    agent = signed_in_agent(client, session, town, full_name="Marie Dupont")
+    response = session.scalar(select(Response).where(Response.letter_id == letter.id))
+    return letter, agent, response
+
+
+def text_of(page) -> str:
+    """The page's text, runs of spaces and line breaks as one space (no-break spaces kept)."""
+    text = BeautifulSoup(page.get_data(as_text=True), "html.parser").get_text()
+    return re.sub(r"[ \t\r\n]+", " ", text)
+
+
+def test_the_page_speaks_in_sentences_dates_and_grouped_phones(client, session, marie):
+    _letter, _agent, response = marie
+    token = csrf_token(client, page_of(response))
+    client.post(
+        page_of(response) + "/notes",
+        data={"csrf_token": token, "content": "Rappeler", "kind": "Appel sortant - relance"},
+    )
+    text = text_of(client.get(page_of(response)))
+    assert "Dernier retour du propriétaire : 1er décembre 2026 à 22 h 40" in text
+    assert "Téléphone : 06 12 34 56 78" in text
+    assert "Consentement donné le 1er décembre 2026 à 22 h 40" in text
+    assert "Marie Dupont a ajouté une note « Appel sortant - relance »" in text
+    assert (
+        "Le propriétaire a demandé à être rappelé par téléphone (moments préférés : le matin)"
+        in text
+    )
+    assert "Appel sortant - relance, par Marie Dupont," in text  # the note's author
+    assert "housing:" not in text and "response:" not in text  # no raw event kind
+
+
+def test_opening_the_page_is_recorded_and_changed_answers_are_marked(app, client, session, marie):
+    letter, _agent, response = marie
+    assert response.opened_at is None
+    with app.app_context():  # the owner changes their plan after submitting
+        save_answer(session, letter, app.extensions["content"], "intention", "sell")
+    text = text_of(client.get(page_of(response)))
+    assert "Le vendre Modifiée depuis la dernière lecture Avant : le louer (modifiée le" in text
+    assert "Le propriétaire a changé son projet : le louer → le vendre" in text
+    session.rollback()
+    session.refresh(response)
+    assert response.opened_at is not None
+    # Opened since: still marked as changed, no longer as unread.
+    text = text_of(client.get(page_of(response)))
+    assert "Le vendre Modifiée Avant : le louer" in text
+
+
+def test_precisions_are_folded_by_zlv_family_and_post_as_before(client, session, marie):
+    _letter, _agent, response = marie
+    page = client.get(page_of(response))
+    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    summaries = [s.get_text(strip=True) for s in soup.select("details > summary")]
+    assert summaries == ["Dispositifs", "Points de blocage", "Évolutions du logement"]
+    assert not any(d.has_attr("open") for d in soup.select("details"))
+    legends = [legend.get_text(strip=True) for legend in soup.select("details legend")]
+    assert legends[:3] == ["Dispositif incitatif", "Dispositif coercitif", "Hors dispositif public"]
+    token = csrf_token(client, page_of(response))
+    ticked = ["blocage-involontaire|Succession en cours", "travaux|En cours"]
+    result = client.post(
+        page_of(response) + "/precisions", data={"csrf_token": token, "precisions": ticked}
+    )
+    assert result.status_code == 303
+    soup = BeautifulSoup(client.get(page_of(response)).get_data(as_text=True), "html.parser")
+    summaries = [s.get_text(strip=True) for s in soup.select("details > summary")]
+    assert summaries == [
+        "Dispositifs",
+        "Points de blocage (1 cochée)",
+        "Évolutions du logement (1 cochée)",
+    ]
+    assert {box["value"] for box in soup.select("input[name=precisions][checked]")} == set(ticked)
+    # Two évolutions of one category: the error opens the folds.
+    twice = ["travaux|En cours", "travaux|Terminés"]
+    refused = client.post(
+        page_of(response) + "/precisions", data={"csrf_token": token, "precisions": twice}
+    )
+    assert refused.status_code == 400
+    soup = BeautifulSoup(refused.get_data(as_text=True), "html.parser")
+    assert all(d.has_attr("open") for d in soup.select("details"))
+    assert soup.select_one("#precisions-messages").get_text(strip=True)
