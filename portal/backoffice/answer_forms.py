@@ -95,7 +95,7 @@ class PrecisionsForm(PortalForm):
         for fold in folds.values():
             fold["open"] = bool(field.errors)
             fold["count"] = (
-                ngettext("%(num)d cochée", "%(num)d cochées", fold["checked"])
+                ngettext("%(num)d cochée", "%(num)d cochées", fold["checked"])
                 if fold["checked"]
                 else None
             )

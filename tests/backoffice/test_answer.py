@@ -226,8 +226,8 @@ def test_precisions_are_folded_by_zlv_family_and_post_as_before(client, session,
     summaries = [s.get_text(strip=True) for s in soup.select("details > summary")]
     assert summaries == [
         "Dispositifs",
-        "Points de blocage (1 cochée)",
-        "Évolutions du logement (1 cochée)",
+        "Points de blocage (1 cochée)",
+        "Évolutions du logement (1 cochée)",
     ]
     assert {box["value"] for box in soup.select("input[name=precisions][checked]")} == set(ticked)
     # Two évolutions of one category: the error opens the folds.
