@@ -6,7 +6,7 @@ from flask import Flask, g, request, url_for
 from flask_babel import format_decimal, format_percent, gettext
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.dates import long_date, long_datetime, short_datetime, zone_for
+from portal.dates import long_date, long_datetime, short_datetime, time_of_day, zone_for
 from portal.i18n import LANGUAGE_NAMES, current_language
 from portal.security import csp_nonce
 
@@ -60,6 +60,11 @@ def _in_zone(formatter):
     return formatted
 
 
+# For Python code that writes dates into pages or files (the templates' filters of the
+# same names).
+longdate, longdatetime = _in_zone(long_date), _in_zone(long_datetime)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -73,8 +78,9 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["filesize"] = file_size
     # « 1er décembre 2026 » (Babel's long French date says « 1 décembre »), « 1er décembre
     # 2026 à 22 h 40 », « 1er déc. 2026, 22 h 40 », in the collectivité's time zone.
-    for name, formatter in (("longdate", long_date), ("longdatetime", long_datetime),
-                            ("shortdatetime", short_datetime)):  # fmt: skip
+    formatters = {"longdate": long_date, "longdatetime": long_datetime,
+                  "shortdatetime": short_datetime, "timeofday": time_of_day}  # fmt: skip
+    for name, formatter in formatters.items():
         app.jinja_env.filters[name] = _in_zone(formatter)
     app.jinja_env.filters["percentformat"] = lambda ratio: format_percent(ratio, "#,##0.# %")
 
