@@ -165,7 +165,7 @@ def test_a_note_of_100000_characters_is_refused_and_kept_in_the_form(client, ses
     "dispositifs-incitatifs|Conventionnement avec travaux" + "x" * 5000,
 ])  # fmt: skip
 def test_a_precision_from_another_category_is_refused(client, session, setting, value):
-    letter, agent, response = setting
+    _letter, agent, response = setting
     data = shown_form(client, response) | {
         "precisions": ["blocage-involontaire|Succession en cours", value]
     }
