@@ -88,6 +88,10 @@ def scenarios(rng: random.Random) -> dict[str, Callable[[int], QueueFilter]]:
         "aid": lambda _c: QueueFilter(aid_slug=rng.choice(list(AID_WEIGHTS))),
         "situation": lambda _c: QueueFilter(situation=rng.choice(list(SITUATIONS))),
         "callback yes": lambda _c: QueueFilter(callback=True),
+        # The sort an agent can pick (issue 15): call-backs first, then the newest return.
+        "tab follow-up, call-backs first": lambda _c: QueueFilter(tab="follow-up",
+                                                                 order="callback"),
+        "all tabs, call-backs first": lambda _c: QueueFilter(tab=None, order="callback"),
         "date range (30 days)": window,
         "search (name fragment)": fragment,
     }
