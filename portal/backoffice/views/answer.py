@@ -44,7 +44,7 @@ ERRORS = {
     "not-allowed-pair": _l("Ce sous-statut n’existe pas pour ce statut dans Zéro Logement Vacant"),
 }
 STALE = _l("Cette réponse a changé depuis que vous avez ouvert la page (le propriétaire ou un "
-           "collègue l’a modifiée). Relisez-la : vos choix sont gardés, enregistrez-les à "
+           "collègue l’a modifiée). Relisez-la : vos choix sont gardés, enregistrez-les à "
            "nouveau s’ils conviennent toujours.")  # fmt: skip
 
 
