@@ -1,39 +1,52 @@
-"""Exports of the queue as CSV and XLSX, read back: ZLV's columns, formulas neutralised,
-every export logged, never another collectivité's answers, POST with CSRF only."""
+"""Exports of the queue as CSV and XLSX, read back: every one of ZLV's columns (its
+headers, its order) then ours, answers and aids in words, the latest notes, formulas
+neutralised, every export logged, never another collectivité's answers, POST with CSRF only."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zipfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from portal.backoffice.exports import csv_chunks, headers, neutralised
-from portal.models import AccessLog, HousingPrecision, Response
+from portal.backoffice.export_columns import columns_for
+from portal.backoffice.exports import csv_chunks, neutralised
+from portal.models import AccessLog, CallbackRequest, HousingPrecision, Note, Response
+from portal.models.contact import MOMENTS
 from portal.owner.journey import record_owner_return
+from portal.queue import refresh_tab
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
-from tests.builders import make_campaign, make_collectivite, make_housing, make_owner
+from tests.builders import make_agent, make_campaign, make_collectivite, make_housing, make_owner
 from tests.conftest import csrf_token
 
 # Exports' entries in the access log (reading the queue for a CSRF token logs a "list").
 EXPORTS = select(AccessLog).where(AccessLog.action == "export")
 
 QUEUE = "/gestion/reponses"
-# ZLV's "Logements" columns (its exact headers, its order), its owner columns, then ours.
-EXPECTED_HEADERS = [
-    "Identifiant fiscal national", "Identifiant fiscal départemental",
-    "Code INSEE commune du logement", "Adresse LOVAC du logement", "Type de logement",
-    "DPE représentatif", "Surface", "Nombre de pièces", "Date de construction", "Occupation",
-    "Date de début de vacance", "Statut", "Sous-statut", "Point(s) de blocage", "Évolution(s)",
-    "Dispositif(s)", "Campagne(s)", "Propriétaire", "Adresse LOVAC du propriétaire",
-    "Date du retour", "Situation déclarée", "Solutions présentées", "Demande de rappel",
-    "Téléphone", "Courriel", "Moments", "Message",
+# ZLV's campaign export columns, as ZLV's controller lists them (a copy of ZLV's source).
+ZLV_LISTS = Path(__file__).parents[1] / "fixtures" / "zlv" / "zlv_lists.json"
+ZLV_EXPORT = json.loads(ZLV_LISTS.read_text(encoding="utf-8"))["campaign_export"]
+ZLV_HEADERS = ZLV_EXPORT["columns"]
+# Ours, after ZLV's: the latest return, one column per question (its short label, in the
+# content's order), then the solutions, the call-back and the notes.
+QUESTIONS = [
+    "Situation du logement", "Durée d’inoccupation", "Propriétaire", "Projet", "Freins",
+    "Travaux nécessaires", "Étiquette énergie (DPE)", "Loyer modéré accepté", "Revenus du foyer",
 ]  # fmt: skip
+OURS = [
+    "Date du dernier retour", *QUESTIONS, "Solutions présentées", "Demande de rappel",
+    "Téléphone", "Courriel", "Moments", "Message", "Dernières notes",
+]  # fmt: skip
+EXPECTED_HEADERS = [*ZLV_HEADERS, *OURS]
+OWNER = "Propriétaire destinataire principal"  # ZLV's header for the letter's addressee
+NBSP = "\u00a0"
 WHEN = datetime(2026, 3, 12, 13, 5, tzinfo=UTC)  # 14:05 in Paris
 
 
@@ -124,19 +137,31 @@ def test_the_csv_reads_back_in_zlv_columns_with_our_own_after(app, client, agent
     assert row["Code INSEE commune du logement"] == "18033"
     assert row["Adresse LOVAC du logement"] == "12 rue des Tilleuls\n18000 Bourges"
     assert (row["Type de logement"], row["DPE représentatif"]) == ("Appartement", "F")
-    assert (row["Surface"], row["Nombre de pièces"], row["Date de construction"]) == (
+    assert (row["Surface (m²)"], row["Nombre de pièces"], row["Année de construction"]) == (
         "64", "3", "1962",
     )  # fmt: skip
-    assert row["Date de début de vacance"] == "2019"
+    assert row["Année de début de vacance"] == "2019"
+    assert row["Occupation"] == "Vacant"
     assert (row["Statut"], row["Sous-statut"]) == ("Premier contact", "")
-    assert row["Point(s) de blocage"] == "Succession en cours"
-    assert row["Évolution(s)"] == "À venir"
-    assert row["Dispositif(s)"] == "Conventionnement avec travaux"
-    assert row["Campagne(s)"] == "Relance 2025\nCampagne test"  # oldest first
-    assert row["Propriétaire"] == "Hélène Dupré"
+    assert row["Points de blocage"] == "Succession en cours"
+    assert row["Évolutions du logement"] == "À venir"
+    assert row["Dispositifs"] == "Conventionnement avec travaux"
+    assert row["Campagnes"] == "Relance 2025\nCampagne test"  # oldest first
+    assert row[OWNER] == "Hélène Dupré"
     assert row["Adresse LOVAC du propriétaire"] == "3 place du Marché\n18000 Bourges"
-    assert row["Date du retour"] == "2026-03-12 14:05"  # Paris time
-    assert row["Situation déclarée"] == "Vide, personne n’y habite"
+    # ZLV's columns the portal has nothing for are there, empty.
+    for empty in ("Référence cadastrale", "Précisions adresse du logement",
+                  "Adresse BAN du logement", "Latitude", "Longitude", "Date DPE",
+                  "Date de naissance du propriétaire", "Adresse BAN du propriétaire", "Numéro",
+                  "Voie", "Code postal", "Commune", "Localisation du propriétaire"):  # fmt: skip
+        assert row[empty] == ""
+    assert row["Date du dernier retour"] == "2026-03-12 14:05"  # Paris time
+    # The owner's answers in words, one column per question.
+    assert row["Situation du logement"] == "Vide, personne n’y habite"
+    assert row["Projet"] == "Le louer"
+    assert row["Freins"] == "Une succession pas encore réglée, Le coût des travaux"
+    assert row["Durée d’inoccupation"] != "gt_2y" and row["Durée d’inoccupation"]
+    assert row["Revenus du foyer"] == ""  # not answered
     assert aid in row["Solutions présentées"].split("\n")
     assert row["Demande de rappel"] == "Demandé"
     assert row["Téléphone"] == "06 12 34 56 78"  # national form: no "+", no apostrophe
@@ -154,9 +179,11 @@ def test_the_xlsx_reads_back_with_numbers_dates_and_text(app, client, agent, ans
     (row,) = xlsx_rows(xlsx_sheet(result))
     assert row["Identifiant fiscal national"].value == "180330000123"
     assert row["Identifiant fiscal national"].data_type == "s"  # an id, not a number
-    assert (row["Surface"].value, row["Surface"].data_type) == (64, "n")
-    assert row["Date du retour"].value == datetime(2026, 3, 12, 14, 5)
-    assert row["Date du retour"].is_date
+    assert (row["Surface (m²)"].value, row["Surface (m²)"].data_type) == (64, "n")
+    assert row["Date du dernier retour"].value == datetime(2026, 3, 12, 14, 5)
+    assert row["Date du dernier retour"].is_date
+    assert row["Projet"].value == "Le louer"
+    assert row["Référence cadastrale"].value is None
     assert row["Adresse LOVAC du logement"].value == "12 rue des Tilleuls\n18000 Bourges"
     assert row["Téléphone"].value == "06 12 34 56 78"
     assert row["Statut"].value == "Premier contact"
@@ -181,13 +208,13 @@ def test_names_that_could_be_formulas_come_back_as_text_in_both_formats(
         housing = make_housing(session, town, local_id=f"18033000000{n}")
         answered_letter(app, session, town, owner=owner, housing=housing)
     rows = sorted(csv_rows(export(client)), key=lambda row: row["Identifiant fiscal national"])
-    assert [row["Propriétaire"] for row in rows] == ["'" + name for name in DANGEROUS_NAMES]
+    assert [row[OWNER] for row in rows] == ["'" + name for name in DANGEROUS_NAMES]
     assert {row["Téléphone"] for row in rows} == {"'+447911123456"}  # foreign: keeps its "+"
     result = export(client, "xlsx")
     rows = sorted(xlsx_rows(xlsx_sheet(result)),
                   key=lambda row: row["Identifiant fiscal national"].value)  # fmt: skip
     for name, row in zip(DANGEROUS_NAMES, rows, strict=True):
-        cell = row["Propriétaire"]
+        cell = row[OWNER]
         assert cell.value == "'" + name.replace("\r", "\n")  # XML reads a CR back as a LF
         assert cell.data_type == "s"  # text, not a formula ("f")
         assert row["Téléphone"].value == "'+447911123456"
@@ -215,13 +242,12 @@ def test_the_csv_is_produced_while_it_is_read():
             consumed.append(n)
             yield [f"ligne {n}", n, None]
 
-    chunks = csv_chunks(rows(), every=100)
+    chunks = csv_chunks(["Ligne", "Numéro", "Vide"], rows(), every=100)
     first = next(chunks)
     assert first.startswith(b"\xef\xbb\xbf") and not consumed  # the header, nothing read yet
     next(chunks)
     assert len(consumed) == 100  # one batch, not the whole file
     assert len(list(chunks)) == 9
-    assert headers() == EXPECTED_HEADERS
 
 
 def test_an_export_is_logged_with_the_owners_count_and_the_filter(app, client, session, town,
@@ -231,7 +257,7 @@ def test_an_export_is_logged_with_the_owners_count_and_the_filter(app, client, s
     answered_letter(app, session, town, owner=albert)  # a second dwelling, same owner
     answered_letter(app, session, town, owner=make_owner(session, town, full_name="Zoé Zola"))
     rows = csv_rows(export(client, q="ancien"))
-    assert [row["Propriétaire"] for row in rows] == ["Albert Ancien", "Albert Ancien"]
+    assert [row[OWNER] for row in rows] == ["Albert Ancien", "Albert Ancien"]
     session.rollback()
     (log,) = session.scalars(select(AccessLog).where(AccessLog.action == "export")).all()
     assert (log.agent_id, log.action, log.owner_id, log.count) == (agent.id, "export", None, 1)
@@ -240,10 +266,10 @@ def test_an_export_is_logged_with_the_owners_count_and_the_filter(app, client, s
 
 def test_the_export_follows_the_current_tab(app, client, session, town, agent, answered):
     answered_letter(app, session, town, owner=make_owner(session, town, full_name="Nina Neuve"))
-    new = [row["Propriétaire"] for row in csv_rows(export(client))]
+    new = [row[OWNER] for row in csv_rows(export(client))]
     assert "Nina Neuve" in new and "Hélène Dupré" not in new
     callback = csv_rows(export(client, onglet="callback"))
-    assert [row["Propriétaire"] for row in callback] == ["Hélène Dupré"]
+    assert [row[OWNER] for row in callback] == ["Hélène Dupré"]
 
 
 def test_the_selection_is_exported_and_logged(app, client, session, town, agent):
@@ -251,7 +277,7 @@ def test_the_selection_is_exported_and_logged(app, client, session, town, agent)
     ids = [session.scalar(select(Response.id).where(Response.letter_id == letter.id))
            for letter in letters]  # fmt: skip
     rows = xlsx_rows(xlsx_sheet(export(client, "xlsx", selection=ids[:2])))
-    assert sorted(row["Propriétaire"].value for row in rows) == sorted(
+    assert sorted(row[OWNER].value for row in rows) == sorted(
         letter.owner.full_name for letter in letters[:2]
     )
     session.rollback()
@@ -268,9 +294,9 @@ def test_another_collectivites_answers_are_never_exported(app, client, session, 
     mine = answered_letter(app, session, town)
     foreign_id = session.scalar(select(Response.id).where(Response.letter_id == foreign.id))
     mine_id = session.scalar(select(Response.id).where(Response.letter_id == mine.id))
-    assert [row["Propriétaire"] for row in csv_rows(export(client))] == [mine.owner.full_name]
+    assert [row[OWNER] for row in csv_rows(export(client))] == [mine.owner.full_name]
     xlsx = xlsx_rows(xlsx_sheet(export(client, "xlsx")))
-    assert [row["Propriétaire"].value for row in xlsx] == [mine.owner.full_name]
+    assert [row[OWNER].value for row in xlsx] == [mine.owner.full_name]
     for fmt in ("csv", "xlsx"):
         refused = export(client, fmt, selection=[mine_id, foreign_id])
         assert refused.status_code == 404
