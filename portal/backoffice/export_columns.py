@@ -45,7 +45,13 @@ from portal.models import (
     Note,
     ResponseRecommendation,
 )
-from portal.models.zlv import HOUSING_KINDS, OCCUPANCIES, OCCUPANCIES_READ_ONLY, PRECISIONS, STATUSES
+from portal.models.zlv import (
+    HOUSING_KINDS,
+    OCCUPANCIES,
+    OCCUPANCIES_READ_ONLY,
+    PRECISIONS,
+    STATUSES,
+)
 from portal.phones import written_phone
 from portal.rules import Content
 from portal.rules.model import Question

@@ -343,3 +343,152 @@ def test_a_tampered_filter_is_refused(app, client, session, town, agent):
     assert export(client, campaign="99999").status_code == 400
     session.rollback()
     assert session.scalar(EXPORTS) is None
+
+
+def test_zlvs_columns_come_first_every_one_in_zlvs_order_then_ours(app, client, agent,
+                                                                   answered):  # fmt: skip
+    assert ZLV_EXPORT["sheet"] == "Logements" and len(ZLV_HEADERS) == 35
+    assert len(set(EXPECTED_HEADERS)) == len(EXPECTED_HEADERS)  # one column per header
+    with app.test_request_context():
+        columns = columns_for(app.extensions["content"], agent.collectivite, "fr", MOMENTS)
+        assert columns.headers() == EXPECTED_HEADERS
+    csv_rows(export(client, onglet="callback"))  # both files check their header row
+    xlsx_sheet(export(client, "xlsx", onglet="callback"))
+
+
+def test_the_owners_answers_are_written_in_words(app, client, session, town, agent):
+    answers = {"situation": "for_sale", "intention": "sell", "owner_kind": "indivision",
+               "blockers": ["sale_unsuccessful"]}  # fmt: skip
+    answered_letter(app, session, town, answers=answers)
+    (row,) = csv_rows(export(client))
+    assert row["Projet"] == "Le vendre"
+    assert row["Situation du logement"] == "En vente"
+    assert row["Freins"] == "Je n’arrive pas à le vendre"
+    assert "sell" not in row.values() and "indivision" not in row.values()
+    (cells,) = xlsx_rows(xlsx_sheet(export(client, "xlsx")))
+    assert cells["Projet"].value == "Le vendre"
+    assert cells["Travaux nécessaires"].value is None  # not asked
+
+
+def test_a_local_aid_is_written_by_its_title(app, client, session, town, agent):
+    town.settings = {"local_aids": [{"id": "d3d3d3d3", "slug": "local:prime-renovation-demoville",
+                                     "title": "Prime rénovation de Demoville"}]}  # fmt: skip
+    session.commit()
+    letter = answered_letter(app, session, town)
+    response = session.scalar(select(Response).where(Response.letter_id == letter.id))
+    assert "local:prime-renovation-demoville" in {r.aid_slug for r in response.recommendations}
+    for rows in (csv_rows(export(client)),
+                 [{k: c.value for k, c in row.items()}
+                  for row in xlsx_rows(xlsx_sheet(export(client, "xlsx")))]):  # fmt: skip
+        (row,) = rows
+        seen = row["Solutions présentées"].split("\n")
+        assert "Prime rénovation de Demoville" in seen
+        assert not any("local:" in title for title in seen)
+
+
+def test_the_three_latest_notes_are_written_with_their_authors(app, client, session, town,
+                                                               agent):  # fmt: skip
+    letter = answered_letter(app, session, town)
+    colleague = make_agent(session, town, full_name="Camille Martin")
+    nameless = make_agent(session, town, full_name="", email="sans.nom@commune.example")
+    notes = [  # (day, author, kind, text), oldest first
+        (1, colleague, "Note courante", "La plus ancienne"),
+        (2, agent, "Note courante", "Deuxième"),
+        (3, nameless, "Visite", "Troisième"),
+        (4, colleague, "Appel", "=Dernière"),
+    ]
+    for day, author, kind, text in notes:
+        session.add(Note(collectivite_id=town.id, housing_id=letter.housing_id,
+                         agent_id=author.id, kind=kind, content=text,
+                         created_at=datetime(2026, 4, day, 10, tzinfo=UTC)))  # fmt: skip
+    other = answered_letter(app, session, town)  # another dwelling: no note of the first
+    session.commit()
+    rows = {row["Identifiant fiscal national"]: row for row in csv_rows(export(client))}
+    written = rows[letter.housing.local_id]["Dernières notes"].split("\n")
+    assert written == [
+        f"4{NBSP}avril{NBSP}2026 – Camille Martin – Appel{NBSP}: =Dernière",
+        f"3{NBSP}avril{NBSP}2026 – sans.nom@commune.example – Visite{NBSP}: Troisième",
+        f"2{NBSP}avril{NBSP}2026 – {agent.full_name} – Note courante{NBSP}: Deuxième",
+    ]
+    assert rows[other.housing.local_id]["Dernières notes"] == ""
+
+
+def test_a_call_back_done_is_written_with_its_date(app, client, session, town, agent, answered):
+    callback = session.scalar(select(CallbackRequest)
+                              .where(CallbackRequest.letter_id == answered.id))  # fmt: skip
+    callback.handled_at = datetime(2026, 3, 20, 23, 30, tzinfo=UTC)  # the 21st in Paris
+    response = session.scalar(select(Response).where(Response.letter_id == answered.id))
+    refresh_tab(session, response)
+    session.commit()
+    (row,) = [row for row in csv_rows(export(client)) if row[OWNER] == "Hélène Dupré"]
+    assert row["Demande de rappel"] == f"Fait le 21{NBSP}mars{NBSP}2026"
+
+
+def export_all(client, fmt="csv", **fields):
+    data = {"csrf_token": csrf_token(client, QUEUE), "onglet": "new"} | fields
+    return client.post(f"{QUEUE}/toutes/export.{fmt}", data=data)
+
+
+def test_all_answers_are_exported_from_every_tab_and_only_the_collectivites(
+    app, client, session, town, agent
+):
+    carl = answered_letter(app, session, town,
+                           owner=make_owner(session, town, full_name="Carl Rappel"))  # fmt: skip
+    with_callback(app, session, carl, phone="0612345678")
+    nina = answered_letter(app, session, town,
+                           owner=make_owner(session, town, full_name="Nina Neuve"))  # fmt: skip
+    suivi = answered_letter(app, session, town,
+                            owner=make_owner(session, town, full_name="Sacha Suivi"))  # fmt: skip
+    response = session.scalar(select(Response).where(Response.letter_id == suivi.id))
+    response.reviewed_at = WHEN
+    refresh_tab(session, response)
+    other = make_collectivite(session, name="Commune voisine")
+    answered_letter(app, session, other,
+                    owner=make_owner(session, other, full_name="Odile Ailleurs"))  # fmt: skip
+    session.commit()
+    tabs = dict(session.execute(select(Response.letter_id, Response.queue_tab)).all())
+    assert {tabs[carl.id], tabs[nina.id], tabs[suivi.id]} == {"new", "callback", "follow-up"}
+    everyone = {"Carl Rappel", "Nina Neuve", "Sacha Suivi"}
+    assert {row[OWNER] for row in csv_rows(export_all(client))} == everyone
+    xlsx = xlsx_rows(xlsx_sheet(export_all(client, "xlsx", onglet="closed")))
+    assert {row[OWNER].value for row in xlsx} == everyone  # whatever the current tab
+    narrowed = csv_rows(export_all(client, q="neuve", onglet="bogus"))
+    assert [row[OWNER] for row in narrowed] == ["Nina Neuve"]  # the filter still applies
+    session.rollback()
+    logs = session.scalars(EXPORTS.order_by(AccessLog.id)).all()
+    assert [(log.count, log.detail) for log in logs] == [
+        (3, {"format": "csv", "tab": None, "filter": {}}),
+        (3, {"format": "xlsx", "tab": None, "filter": {}}),
+        (1, {"format": "csv", "tab": None, "filter": {"q": "neuve"}}),
+    ]
+
+
+def test_the_queue_offers_the_all_answers_export_even_on_an_empty_tab(app, client, session,
+                                                                       town, agent):  # fmt: skip
+    answered_letter(app, session, town)
+    html = client.get(f"{QUEUE}?onglet=closed").get_data(as_text=True)
+    assert f'formaction="{QUEUE}/toutes/export.csv"' in html
+    assert f'formaction="{QUEUE}/toutes/export.xlsx"' in html
+    assert "Exporter l’onglet" not in html  # nothing in this tab
+    html = client.get(QUEUE).get_data(as_text=True)
+    assert "Exporter l’onglet en CSV" in html and "Exporter toutes les réponses en CSV" in html
+
+
+@pytest.mark.parametrize("tab", ["bogus", "", "\x00", "closed|new", "9" * 400])
+def test_an_unknown_tab_is_ignored(app, client, session, town, agent, tab):
+    answered_letter(app, session, town, owner=make_owner(session, town, full_name="Nina Neuve"))
+    assert [row[OWNER] for row in csv_rows(export(client, onglet=tab))] == ["Nina Neuve"]
+    assert [row[OWNER] for row in csv_rows(export_all(client, onglet=tab))] == ["Nina Neuve"]
+
+
+def test_the_all_answers_export_is_posted_with_the_csrf_token(app, client, session, town):
+    answered_letter(app, session, town)
+    signed_out = client.post(f"{QUEUE}/toutes/export.csv", data={})
+    assert signed_out.status_code in (303, 400)
+    signed_in_agent(client, session, town)
+    assert client.get(f"{QUEUE}/toutes/export.csv").status_code == 405
+    assert client.post(f"{QUEUE}/toutes/export.csv", data={"onglet": "new"}).status_code == 400
+    assert client.post(f"{QUEUE}/toutes/export.xlsx", data={}).status_code == 400
+    assert export_all(client, since="31/02/2026").status_code == 400
+    session.rollback()
+    assert session.scalar(EXPORTS) is None
