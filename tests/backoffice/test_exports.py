@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal.backoffice.export_columns import columns_for
 from portal.backoffice.exports import csv_chunks, neutralised
@@ -492,3 +492,36 @@ def test_the_all_answers_export_is_posted_with_the_csrf_token(app, client, sessi
     assert export_all(client, since="31/02/2026").status_code == 400
     session.rollback()
     assert session.scalar(EXPORTS) is None
+
+
+def test_an_export_reads_its_details_a_batch_at_a_time(app, client, session, town, agent):
+    """As many queries for 2 answers as for 8, notes and their authors included."""
+
+    def queries(fmt: str) -> int:
+        statements = []
+        engine = app.extensions["database"]
+        token = csrf_token(client, QUEUE)
+
+        def spy(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", spy)
+        try:
+            result = client.post(f"{QUEUE}/toutes/export.{fmt}", data={"csrf_token": token})
+            assert result.status_code == 200
+            result.get_data()  # the CSV is read while it is sent
+        finally:
+            event.remove(engine, "before_cursor_execute", spy)
+        return len(statements)
+
+    def answers(count: int) -> None:
+        for _ in range(count):
+            letter = answered_letter(app, session, town)
+            session.add(Note(collectivite_id=town.id, housing_id=letter.housing_id,
+                             agent_id=agent.id, content="Appelé"))  # fmt: skip
+        session.commit()
+
+    answers(2)
+    few = {fmt: queries(fmt) for fmt in ("csv", "xlsx")}
+    answers(6)
+    assert {fmt: queries(fmt) for fmt in ("csv", "xlsx")} == few
