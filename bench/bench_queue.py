@@ -88,6 +88,9 @@ def scenarios(rng: random.Random) -> dict[str, Callable[[int], QueueFilter]]:
         "aid": lambda _c: QueueFilter(aid_slug=rng.choice(list(AID_WEIGHTS))),
         "situation": lambda _c: QueueFilter(situation=rng.choice(list(SITUATIONS))),
         "callback yes": lambda _c: QueueFilter(callback=True),
+        # The sort an agent can pick (issue 15): call-backs first, then the newest return.
+        "tab follow-up, call-backs first": lambda _c: QueueFilter(tab="follow-up",
+                                                                 order="callback"),
         "date range (30 days)": window,
         "search (name fragment)": fragment,
     }
@@ -97,7 +100,8 @@ def query_args(where: QueueFilter, cursor: str | None) -> dict[str, str]:
     args = {"onglet": where.tab, "apres": cursor, "campaign": where.campaign_id,
             "commune": where.insee_code, "aid": where.aid_slug, "situation": where.situation,
             "callback": {True: "oui", False: "non"}.get(where.callback), "since": where.since,
-            "until": where.until, "q": where.search}  # fmt: skip
+            "until": where.until, "q": where.search,
+            "order": None if where.order == "return" else where.order}  # fmt: skip
     return {key: str(value) for key, value in args.items() if value is not None}
 
 

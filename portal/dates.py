@@ -53,6 +53,11 @@ def _time(moment: datetime, locale: str) -> str:
     return f"{moment.hour}{NBSP}h{NBSP}{moment.minute:02d}"
 
 
+def time_of_day(moment: datetime, locale: str, zone: str = DEFAULT_ZONE) -> str:
+    """« 22 h 40 », "22:40"."""
+    return _time(_local(moment, zone), locale)
+
+
 def long_datetime(moment: datetime, locale: str, zone: str = DEFAULT_ZONE) -> str:
     """« 1er décembre 2026 à 22 h 40 », "1 December 2026 at 22:40"."""
     local = _local(moment, zone)

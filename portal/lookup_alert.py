@@ -57,7 +57,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.config import ConfigurationError
 from portal.database import begin_write
+from portal.dates import long_date
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.models import LookupFailureHour
 from portal.outbox import queue_mail
 
@@ -203,7 +205,7 @@ def alert_mail(hour: datetime, failures: int, baseline: Baseline) -> tuple[str, 
             "hours": baseline.hours,
         }
         when = {
-            "day": format_datetime(hour, "EEEE d MMMM y"),
+            "day": format_datetime(hour, "EEEE") + " " + long_date(hour, current_language()),
             "start": format_datetime(hour, "HH:mm"),
             "end": format_datetime(hour + HOUR, "HH:mm"),
             "portal": current_app.config["PORTAL_BASE_URL"],

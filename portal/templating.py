@@ -6,7 +6,7 @@ from flask import Flask, g, request, url_for
 from flask_babel import format_decimal, format_percent, gettext
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.dates import long_date, long_datetime, short_datetime, zone_for
+from portal.dates import long_date, long_datetime, short_datetime, time_of_day, zone_for
 from portal.i18n import LANGUAGE_NAMES, current_language
 from portal.phones import written_phone
 from portal.security import csp_nonce
@@ -61,6 +61,11 @@ def _in_zone(formatter):
     return formatted
 
 
+# For Python code that writes dates into pages or files (the templates' filters of the
+# same names).
+longdate, longdatetime = _in_zone(long_date), _in_zone(long_datetime)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -74,8 +79,9 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["filesize"] = file_size
     # « 1er décembre 2026 » (Babel's long French date says « 1 décembre »), « 1er décembre
     # 2026 à 22 h 40 », « 1er déc. 2026, 22 h 40 », in the collectivité's time zone.
-    for name, formatter in (("longdate", long_date), ("longdatetime", long_datetime),
-                            ("shortdatetime", short_datetime)):  # fmt: skip
+    formatters = {"longdate": long_date, "longdatetime": long_datetime,
+                  "shortdatetime": short_datetime, "timeofday": time_of_day}  # fmt: skip
+    for name, formatter in formatters.items():
         app.jinja_env.filters[name] = _in_zone(formatter)
     # A stored phone number for a reader: « 06 12 34 56 78 » (portal.phones).
     app.jinja_env.filters["phone"] = written_phone

@@ -38,6 +38,7 @@ SLOW = {
     "backoffice.campaign_generate", "backoffice.letter_pdf", "backoffice.letter_reissue",
     "backoffice.settings_letter_preview", "backoffice.export_xlsx",
     "backoffice.export_selection_xlsx", "owner.results_pdf", "backoffice.campaign_job_restart",
+    "backoffice.export_all_xlsx",
 }  # fmt: skip
 # Routes whose hostile answer is known to be a 500 and needs more than an edge fix.
 KNOWN_500: dict[str, str] = {}

@@ -182,7 +182,7 @@ def test_the_email_says_what_happened_and_what_to_do(make_app, store, clock):
     assert message.subject == "Alerte de sécurité\u00a0: 7\u00a0liens ou codes refusés en une heure"
     body = message.body
     assert "refusé 7\u00a0liens de QR code ou codes saisis" in body
-    assert "le mardi 24 novembre 2026 entre 10:00 et 11:00 (heure de Paris)" in body
+    assert "le mardi 24\u00a0novembre\u00a02026 entre 10:00 et 11:00 (heure de Paris)" in body
     assert "il en refuse 2\u00a0par heure (moyenne des 168\u00a0heures précédentes)" in body
     assert "Le seuil d’alerte est de 6\u00a0par heure\u00a0: 2\u00a0fois" in body
     assert "CODE_FAILURE_LIMITS" in body and "portal security lookups" in body

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from wtforms import HiddenField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from portal.backoffice.followup import NOTE_KINDS, NOTE_MAX_LENGTH
@@ -38,7 +39,20 @@ def precision_value(category: str, label: str) -> str:
     return f"{category}|{label}"
 
 
-class StatusForm(PortalForm):
+class FollowupForm(PortalForm):
+    """A form filled against the answer's follow-up as it was (see `followup_version`)."""
+
+    version = HiddenField()
+
+    def is_stale(self, current: str) -> bool:
+        """Whether the answer changed since the form was shown; if so the form is set to
+        the current version, so that sending it again (once checked) saves it."""
+        stale = self.version.data != current
+        self.version.data = current
+        return stale
+
+
+class StatusForm(FollowupForm):
     """Status and sub-status as one choice among ZLV's allowed pairs, and the occupancy."""
 
     status = SelectField(
@@ -62,7 +76,7 @@ class StatusForm(PortalForm):
         return status, sub or None
 
 
-class PrecisionsForm(PortalForm):
+class PrecisionsForm(FollowupForm):
     precisions = MultiCheckboxField(
         _l("Précisions"),
         validators=[Optional()],
@@ -126,4 +140,8 @@ class NoteForm(PortalForm):
 
 
 class ActionForm(PortalForm):
-    """A one-click action (confirm the suggestion, call-back done): only the CSRF token."""
+    """A one-click action (call-back done): only the CSRF token."""
+
+
+class ConfirmForm(FollowupForm):
+    """Confirming the suggestion: what it confirms depends on the answers shown."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, distinct, exists, func, select, tuple_, update
+from sqlalchemy import Select, and_, case, distinct, exists, func, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -34,6 +34,9 @@ from portal.models.response import QUEUE_TABS
 from portal.queue import search_text
 
 PAGE_SIZE = 50
+ORDERS = ("return", "callback")
+# 1 when the owner asked to be called back (done or not): the "callback" order's first key.
+CALLBACK_ASKED = case((CallbackRequest.id.is_not(None), 1), else_=0)
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,13 @@ class QueueFilter:
     since: date | None = None  # latest return on or after this day (Europe/Paris)
     until: date | None = None  # … on or before this day
     search: str | None = None  # in the owner's name and the dwelling's address
+    order: str = "return"  # "return": latest return first; "callback": call-backs first
 
     def __post_init__(self) -> None:
         if self.tab is not None and self.tab not in QUEUE_TABS:
             raise ValueError(f"unknown tab {self.tab!r}")
+        if self.order not in ORDERS:
+            raise ValueError(f"unknown order {self.order!r}")
 
 
 @dataclass
@@ -130,7 +136,10 @@ def _rows_statement(collectivite_id: int, where: QueueFilter) -> Select:
     statement = _filtered(statement, collectivite_id, where)
     if where.tab is not None:
         statement = statement.where(Response.queue_tab == where.tab)
-    return statement.order_by(Response.last_return_at.desc(), Response.id.desc())
+    newest = (Response.last_return_at.desc(), Response.id.desc())
+    if where.order == "callback":
+        return statement.order_by(CALLBACK_ASKED.desc(), *newest)
+    return statement.order_by(*newest)
 
 
 def tab_counts(session: Session, collectivite_id: int, where: QueueFilter) -> dict[str, int]:
@@ -157,19 +166,29 @@ def new_answers_count(session: Session, collectivite_id: int) -> int:
     return session.scalar(statement) or 0
 
 
-def encode_cursor(response: Response) -> str:
-    moment = response.last_return_at.astimezone(UTC)
-    return f"{int(moment.timestamp() * 1_000_000)}.{response.id}"
+def encode_cursor(row: QueueRow, order: str = "return") -> str:
+    moment = row.response.last_return_at.astimezone(UTC)
+    position = f"{int(moment.timestamp() * 1_000_000)}.{row.response.id}"
+    return f"{int(row.callback is not None)}.{position}" if order == "callback" else position
 
 
-def decode_cursor(cursor: str | None, largest_id: int = MAX_ID) -> tuple[datetime, int] | None:
-    """The position after which the next page starts; None for a missing or bad cursor
-    (an id beyond `largest_id`, what the table's key can hold, among them)."""
+def decode_cursor(cursor: str | None, order: str = "return",
+                  largest_id: int = MAX_ID) -> tuple | None:  # fmt: skip
+    """The position after which the next page starts: (moment, id), or (asked, moment, id)
+    in the "callback" order; None for a missing or bad cursor (an id beyond `largest_id`,
+    what the table's key can hold, among them)."""
     try:
-        micros, response_id = (cursor or "").split(".")
+        parts = (cursor or "").split(".")
+        asked = ()
+        if order == "callback":
+            flag, *parts = parts
+            if flag not in ("0", "1"):
+                return None
+            asked = (int(flag),)
+        micros, response_id = parts
         moment = datetime.fromtimestamp(int(micros) / 1_000_000, UTC)
         after = parse_id(response_id, largest_id)
-        return None if after is None else (moment, after)
+        return None if after is None else (*asked, moment, after)
     except (ValueError, OverflowError, OSError):
         return None
 
@@ -180,13 +199,16 @@ def queue_page(
 ) -> QueuePage:  # fmt: skip
     """One page of the queue, newest return first, from `cursor` on (keyset pagination)."""
     statement = _rows_statement(collectivite_id, where)
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, where.order)
     if after is not None:
-        statement = statement.where(tuple_(Response.last_return_at, Response.id) < after)
+        keys = (Response.last_return_at, Response.id)
+        if where.order == "callback":
+            keys = (CALLBACK_ASKED, *keys)
+        statement = statement.where(tuple_(*keys) < after)
     rows = [QueueRow(*row) for row in session.execute(statement.limit(size + 1))]
     page = QueuePage(rows[:size], tab_counts(session, collectivite_id, where))
     if len(rows) > size:
-        page.next_cursor = encode_cursor(rows[size - 1].response)
+        page.next_cursor = encode_cursor(rows[size - 1], where.order)
     return page
 
 

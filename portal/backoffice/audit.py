@@ -70,7 +70,7 @@ def access_page(session: Session, collectivite_id: int, cursor: str | None = Non
         .where(AccessLog.collectivite_id == collectivite_id)
         .order_by(AccessLog.created_at.desc(), AccessLog.id.desc())
     )  # fmt: skip
-    after = decode_cursor(cursor, MAX_BIG_ID)
+    after = decode_cursor(cursor, largest_id=MAX_BIG_ID)
     if after is not None:
         statement = statement.where(tuple_(AccessLog.created_at, AccessLog.id) < after)
     rows = [

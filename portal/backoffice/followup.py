@@ -13,6 +13,8 @@ record a stale "before".
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -80,6 +82,20 @@ def change_status(session: Session, agent: Agent, row: QueueRow, status: str,
     session.add_all(events)
     _acted(session, row, now)
     return events
+
+
+def followup_version(session: Session, row: QueueRow) -> str:
+    """A fingerprint of what an agent's form on the answer's page was filled against: the
+    dwelling's status, sub-status, occupancy and précisions, and the owner's latest return
+    and answer change. A form sent with another one is stale: someone changed the answer
+    or its follow-up meanwhile, and the agent must see the change before saving theirs."""
+    housing, response = row.housing, row.response
+    state = [
+        housing.status, housing.sub_status, housing.occupancy,
+        sorted(precisions_of(session, housing.id)),
+        *(str(moment) for moment in (response.last_return_at, response.answers_changed_at)),
+    ]  # fmt: skip
+    return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:16]
 
 
 def precisions_of(session: Session, housing_id: int) -> set[Precision]:

@@ -27,6 +27,15 @@ class QueueFilterForm(PortalForm):
     )
     since = DateField(_l("Retour depuis le"), validators=[Optional()])
     until = DateField(_l("Retour jusqu’au"), validators=[Optional()])
+    order = SelectField(
+        _l("Trier par"),
+        validators=[Optional()],
+        placeholder=False,
+        choices=[
+            SelectChoice("return", _l("Date du retour, la plus récente d’abord")),
+            SelectChoice("callback", _l("Demandes de rappel d’abord")),
+        ],
+    )
     q = StringField(
         _l("Rechercher un propriétaire ou une adresse"),
         validators=optional(200, _l("200 caractères au plus")),
@@ -67,12 +76,14 @@ class QueueFilterForm(PortalForm):
             since=valid(self.since),
             until=valid(self.until),
             search=valid(self.q),
+            order=valid(self.order) or "return",
         )
 
     def query_args(self) -> dict[str, str]:
         """The filter as URL parameters (for tabs, pages and export links)."""
         args = {}
-        for name in ("campaign", "commune", "aid", "situation", "callback", "since", "until", "q"):
+        for name in ("campaign", "commune", "aid", "situation", "callback", "since", "until", "q",
+                     "order"):  # fmt: skip
             field = self[name]
             if field.data and not field.errors:
                 args[name] = (

@@ -25,7 +25,7 @@ from portal.database import begin_write
 from portal.demo_experiment import SEED, first_wave
 from portal.models import Housing, Letter
 from portal.models.experiment import ExperimentUnit
-from portal.owner.journey import record_owner_return, response_for, save_feedback
+from portal.owner.journey import record_owner_return, response_for, save_answer, save_feedback
 from portal.owner.service import open_letter
 from portal.rules import Content
 
@@ -91,6 +91,8 @@ def simulate_outcomes(session: Session, collectivite_id: int, content: Content, 
                                 now=at + timedelta(minutes=9))  # fmt: skip
             if chances[4] < 0.6:  # « Ce service vous a-t-il été utile ? »
                 save_feedback(session, letter, content, chances[4] < 0.5, "")
+            elif chances[4] > 0.9:  # changes their mind afterwards: the queue marks it
+                save_answer(session, letter, content, "intention", "temporary_use")
         if chances[3] < rates.callback:
             callback = {"phone": f"063998{index:04d}", "email": None,
                         "moments": ["morning"], "note": ""}  # fmt: skip

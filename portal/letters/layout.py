@@ -27,10 +27,10 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from babel.dates import format_date
 from fontTools.ttLib import TTFont
 from PIL import Image as PillowImage
 
+from portal.dates import long_date
 from portal.letters.qr import QrRuns
 
 FONTS_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
@@ -158,8 +158,7 @@ def baseline(top: float, line: float, size: float) -> float:
 
 def french_date(day: date) -> str:
     """« 2 décembre 2026 », « 1er mai 2026 »."""
-    text = format_date(day, "d MMMM y", locale="fr")
-    return "1er" + text[1:] if day.day == 1 else text
+    return long_date(day, "fr")
 
 
 def image_box(data: bytes, largest_width: float, largest_height: float) -> tuple[float, float]:

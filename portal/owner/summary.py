@@ -10,8 +10,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask import Response, current_app, g, redirect
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal import clock
 from portal.guidance import current_content
@@ -22,6 +22,7 @@ from portal.owner.diagnostic import results_detour, submitted_evaluation
 from portal.owner.results import results_in_words
 from portal.owner.summary_pdf import Bullets, Heading, Paragraph, Summary, render
 from portal.rules.present import answers_in_words
+from portal.templating import longdate
 
 FILENAME = "resume-logement-vacant.pdf"
 
@@ -53,7 +54,7 @@ def summary_for(letter, content, evaluation, locale: str, now: datetime, base_ur
         Paragraph(collectivite.name, strong=True),
         Heading(title, level=1),
         Paragraph(dwelling),
-        Paragraph(_("Résumé établi le %(date)s", date=format_date(now, "long"))),
+        Paragraph(_("Résumé établi le %(date)s", date=longdate(now))),
         Paragraph(
             _("Vos réponses sont transmises à %(collectivite)s", collectivite=collectivite.name),
             strong=True,
@@ -198,7 +199,7 @@ def contact_point_blocks(contact_points: list[dict]) -> list:
 
 
 def _source_text(source: dict) -> str:
-    checked_on = format_date(date.fromisoformat(source["checked_on"]), "long")
+    checked_on = longdate(date.fromisoformat(source["checked_on"]))
     text = f"{source['title']}, {_('vérifiée le %(date)s', date=checked_on)}"
     if source["confidence"] == "uncertain":
         text += f" ({_('à confirmer')})"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, g, redirect, render_template, request, url_for
-from flask_babel import format_date
 
 from portal import browser_session, clock
 from portal.experiments.exposure import page_texts, page_variant
@@ -18,6 +17,7 @@ from portal.owner.landing import LandingState, landing_state
 from portal.owner.service import open_by_code, open_by_token
 from portal.pagecache import PageKey, render_cached
 from portal.ratelimit import record_failed_code_attempt, refuse_blocked_code_attempt
+from portal.templating import longdate
 
 
 @blueprint.get("/l/<token>")
@@ -56,7 +56,7 @@ def landing():
     state = landing_state(db.engine, browser_session.owner_letter_id())
     if state is None:
         return render_template("owner/link_invalid.html"), 404
-    answered_on = format_date(state.submitted_at, "long") if state.submitted_at else ""
+    answered_on = longdate(state.submitted_at)
     own = {"address": state.address, "answered_on": answered_on}
     variant = CONTROL
     if state.experimenting and state.shape.progress != "submitted":  # the texts are shown

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.models import AccessLog, Event, HousingPrecision, Note, Response
 from portal.owner.journey import record_owner_return, save_answer
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
-from tests.builders import make_collectivite
+from tests.builders import make_agent, make_collectivite
 from tests.conftest import csrf_token
 
 
@@ -28,6 +28,14 @@ def setting(app, client, session):
 
 def page_of(response):
     return f"/gestion/reponses/{response.id}"
+
+
+def shown_form(client, response) -> dict:
+    """The hidden fields the answer's page gives its forms: the CSRF token and the version
+    of the follow-up the page shows."""
+    html = client.get(page_of(response)).get_data(as_text=True)
+    (version,) = set(re.findall(r'name="version" type="hidden" value="([0-9a-f]+)"', html))
+    return {"csrf_token": csrf_token(client, page_of(response)), "version": version}
 
 
 def test_the_answer_page_shows_answers_suggestion_and_logs_the_read(client, session, setting):
@@ -47,8 +55,7 @@ def test_the_answer_page_shows_answers_suggestion_and_logs_the_read(client, sess
 
 def test_one_click_confirms_status_occupancy_and_precisions(client, session, setting):
     letter, agent, response = setting
-    token = csrf_token(client, page_of(response))
-    result = client.post(page_of(response) + "/confirmer", data={"csrf_token": token})
+    result = client.post(page_of(response) + "/confirmer", data=shown_form(client, response))
     assert result.status_code == 303
     session.rollback()
     housing = letter.housing
@@ -68,8 +75,8 @@ def test_one_click_confirms_status_occupancy_and_precisions(client, session, set
 
 def test_a_status_change_writes_an_event_and_closing_moves_the_tab(client, session, setting):
     letter, agent, response = setting
-    token = csrf_token(client, page_of(response))
-    data = {"csrf_token": token, "status": "completed|Sortie de la vacance", "occupancy": "L"}
+    data = shown_form(client, response) | {"status": "completed|Sortie de la vacance",
+                                           "occupancy": "L"}  # fmt: skip
     result = client.post(page_of(response) + "/statut", data=data)
     assert result.status_code == 303
     session.rollback()
@@ -216,10 +223,10 @@ def test_precisions_are_folded_by_zlv_family_and_post_as_before(client, session,
     assert not any(d.has_attr("open") for d in soup.select("details"))
     legends = [legend.get_text(strip=True) for legend in soup.select("details legend")]
     assert legends[:3] == ["Dispositif incitatif", "Dispositif coercitif", "Hors dispositif public"]
-    token = csrf_token(client, page_of(response))
     ticked = ["blocage-involontaire|Succession en cours", "travaux|En cours"]
     result = client.post(
-        page_of(response) + "/precisions", data={"csrf_token": token, "precisions": ticked}
+        page_of(response) + "/precisions",
+        data=shown_form(client, response) | {"precisions": ticked},
     )
     assert result.status_code == 303
     soup = BeautifulSoup(client.get(page_of(response)).get_data(as_text=True), "html.parser")
@@ -233,9 +240,92 @@ def test_precisions_are_folded_by_zlv_family_and_post_as_before(client, session,
     # Two évolutions of one category: the error opens the folds.
     twice = ["travaux|En cours", "travaux|Terminés"]
     refused = client.post(
-        page_of(response) + "/precisions", data={"csrf_token": token, "precisions": twice}
+        page_of(response) + "/precisions",
+        data=shown_form(client, response) | {"precisions": twice},
     )
     assert refused.status_code == 400
     soup = BeautifulSoup(refused.get_data(as_text=True), "html.parser")
     assert all(d.has_attr("open") for d in soup.select("details"))
     assert soup.select_one("#precisions-messages").get_text(strip=True)
+
+
+def test_a_note_of_100000_characters_is_refused_and_kept_in_the_form(client, session, setting):
+    _letter, _agent, response = setting
+    text = "Appel du 3 décembre. " * 5000  # 105,000 characters
+    result = client.post(page_of(response) + "/notes",
+                         data=shown_form(client, response) | {"content": text})  # fmt: skip
+    html = result.get_data(as_text=True)
+    assert result.status_code == 400
+    assert "La note est trop longue" in html
+    assert html.count("Appel du 3 décembre.") == 5000  # the agent's text is still there
+    session.rollback()
+    assert session.scalar(select(Note)) is None
+
+
+@pytest.mark.parametrize("value", [
+    "blocage-volontaire|Succession en cours",  # a précision of another category
+    "travaux|Effectuée",  # an évolution of another category
+    "dispositifs-incitatifs|Conventionnement avec travaux" + "x" * 5000,
+])  # fmt: skip
+def test_a_precision_from_another_category_is_refused(client, session, setting, value):
+    _letter, agent, response = setting
+    data = shown_form(client, response) | {
+        "precisions": ["blocage-involontaire|Succession en cours", value]
+    }
+    result = client.post(page_of(response) + "/precisions", data=data)
+    assert result.status_code == 400
+    assert "Erreur" in result.get_data(as_text=True)
+    session.rollback()
+    assert session.scalar(select(HousingPrecision)) is None
+    assert session.scalar(select(Event).where(Event.agent_id == agent.id)) is None
+
+
+def test_a_stale_status_form_is_shown_again_with_the_change_and_the_agents_choice(
+    app, client, session, setting
+):
+    """The owner changed an answer after the agent opened the page: saving is refused with a
+    message, the agent's choice is still selected, and sending it again saves it."""
+    from portal.owner.journey import save_answer
+
+    letter, agent, response = setting
+    form = shown_form(client, response)
+    with app.app_context():
+        save_answer(session, letter, app.extensions["content"], "intention", "sell")
+    chosen = form | {"status": "in-progress|Mutation en cours ou effectuée"}
+    stale = client.post(page_of(response) + "/statut", data=chosen)
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 409
+    assert "Cette réponse a changé depuis que vous avez ouvert la page" in html
+    assert 'value="in-progress|Mutation en cours ou effectuée" selected' in html
+    session.rollback()
+    session.refresh(letter.housing)
+    assert letter.housing.sub_status is None
+    assert session.scalar(select(Event).where(Event.agent_id == agent.id)) is None
+    (version,) = set(re.findall(r'name="version" type="hidden" value="([0-9a-f]+)"', html))
+    again = client.post(page_of(response) + "/statut", data=chosen | {"version": version})
+    assert again.status_code == 303
+    session.rollback()
+    session.refresh(letter.housing)
+    assert letter.housing.sub_status == "Mutation en cours ou effectuée"
+
+
+def test_a_stale_confirmation_confirms_nothing(app, client, session, setting):
+    letter, agent, response = setting
+    form = shown_form(client, response)
+    session.rollback()  # a new snapshot: the page's reads wrote the access log since
+    other = make_agent(session, letter.collectivite)
+    from portal.backoffice.answers import answer
+    from portal.backoffice.followup import change_status
+
+    with app.app_context():
+        change_status(session, other, answer(session, letter.collectivite_id, response.id),
+                      "blocked", "Tiers en cause")  # fmt: skip
+        session.commit()
+    result = client.post(page_of(response) + "/confirmer", data=form)
+    assert result.status_code == 303
+    page = client.get(page_of(response)).get_data(as_text=True)
+    assert "Cette réponse a changé depuis que vous avez ouvert la page" in page
+    session.rollback()
+    session.refresh(letter.housing)
+    assert (letter.housing.status, letter.housing.sub_status) == ("blocked", "Tiers en cause")
+    assert session.scalar(select(Event).where(Event.agent_id == agent.id)) is None

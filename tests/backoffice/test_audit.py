@@ -62,7 +62,7 @@ def test_an_admin_sees_who_read_which_owner_and_when(app, client, session, towns
     assert "Camille Lefèvre" in rows[1] and "Export de 12 propriétaires" in rows[1]
     assert "Camille Lefèvre" in rows[2] and "Consultation de sa réponse" in rows[2]
     assert f'href="/gestion/reponses/{response.id}">{letter.owner.full_name}</a>' in rows[2]
-    assert "20/01/2026 10:00" in rows[2]  # shown in Paris time
+    assert "20\u00a0janv.\u00a02026, 10\u00a0h\u00a000" in rows[2]  # shown in Paris time
     assert "Dominique Autreville" not in html and "Gaston Voisin" not in html
     assert admin.id in {e.agent_id for e in session.scalars(select(AccessLog))}
 

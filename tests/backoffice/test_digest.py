@@ -70,7 +70,8 @@ def test_the_digest_gives_counts_by_tab_and_links_and_names_no_owner(app, sessio
     subject, body = mails[0].subject, mails[0].body
     assert subject == "3 nouveaux retours de propriétaires – Bourges"
     assert "3 réponses de propriétaires sont arrivées pour Commune de Bourges" in body
-    assert "Depuis le 23 novembre 2026 à 06:58" in body  # 24 hours before, in Paris time
+    # 24 hours before, in Paris time
+    assert "Depuis le 23\u00a0novembre\u00a02026 à 6\u00a0h\u00a058" in body
     assert "- À rappeler\u00a0: 1 (http://portal.test/gestion/reponses?onglet=callback)" in body
     assert "- Nouvelles\u00a0: 2 (http://portal.test/gestion/reponses?onglet=new)" in body
     assert "En suivi" not in body  # empty tabs are left out
@@ -144,7 +145,7 @@ def test_the_next_digest_starts_where_the_last_one_ended(app, session, town):
     run(app, session, NOW + timedelta(days=1))
     second = [m for m in outbox(session) if m.recipient.startswith("agent@")][1]
     assert "2 réponses de propriétaires sont arrivées" in second.body
-    assert "Depuis le 24 novembre 2026 à 06:58" in second.body
+    assert "Depuis le 24\u00a0novembre\u00a02026 à 6\u00a0h\u00a058" in second.body
 
 
 def test_a_weekly_digest_covers_seven_days(app, session, town):

@@ -292,7 +292,8 @@ def test_the_pre_registration_is_the_frozen_one_even_if_the_row_changed(
     assert "Préinscription\u00a0: Courrier simplifié" in text and "Titre changé" not in text
     assert "Plus simple, plus de retours." in text and "Hypothèse changée" not in text
     assert "1er\u00a0mars\u00a02027" in text and "juin" not in text
-    assert re.search(r"figée au lancement, le \d+(er)?\u00a0\w+\u00a0\d{4} à \d\d:\d\d\.", text)
+    moment = r"\d+(er)?\u00a0\w+\u00a0\d{4} à \d{1,2}\u00a0h\u00a0\d\d"
+    assert re.search(r"figée au lancement, le " + moment + r"\.", text)
     assert frozen_hash in page
     canonical = re.search(r'<pre class="portal-canonical">(.*?)</pre>', text, re.S).group(1)
     assert registry.registration_hash(json.loads(canonical)) == frozen_hash

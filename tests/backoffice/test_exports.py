@@ -1,39 +1,52 @@
-"""Exports of the queue as CSV and XLSX, read back: ZLV's columns, formulas neutralised,
-every export logged, never another collectivité's answers, POST with CSRF only."""
+"""Exports of the queue as CSV and XLSX, read back: every one of ZLV's columns (its
+headers, its order) then ours, answers and aids in words, the latest notes, formulas
+neutralised, every export logged, never another collectivité's answers, POST with CSRF only."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zipfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from portal.backoffice.exports import csv_chunks, headers, neutralised
-from portal.models import AccessLog, HousingPrecision, Response
+from portal.backoffice.export_columns import columns_for
+from portal.backoffice.exports import csv_chunks, neutralised
+from portal.models import AccessLog, CallbackRequest, HousingPrecision, Note, Response
+from portal.models.contact import MOMENTS
 from portal.owner.journey import record_owner_return
+from portal.queue import refresh_tab
 from tests.backoffice.answers_support import answered_letter, signed_in_agent
-from tests.builders import make_campaign, make_collectivite, make_housing, make_owner
+from tests.builders import make_agent, make_campaign, make_collectivite, make_housing, make_owner
 from tests.conftest import csrf_token
 
 # Exports' entries in the access log (reading the queue for a CSRF token logs a "list").
 EXPORTS = select(AccessLog).where(AccessLog.action == "export")
 
 QUEUE = "/gestion/reponses"
-# ZLV's "Logements" columns (its exact headers, its order), its owner columns, then ours.
-EXPECTED_HEADERS = [
-    "Identifiant fiscal national", "Identifiant fiscal départemental",
-    "Code INSEE commune du logement", "Adresse LOVAC du logement", "Type de logement",
-    "DPE représentatif", "Surface", "Nombre de pièces", "Date de construction", "Occupation",
-    "Date de début de vacance", "Statut", "Sous-statut", "Point(s) de blocage", "Évolution(s)",
-    "Dispositif(s)", "Campagne(s)", "Propriétaire", "Adresse LOVAC du propriétaire",
-    "Date du retour", "Situation déclarée", "Solutions présentées", "Demande de rappel",
-    "Téléphone", "Courriel", "Moments", "Message",
+# ZLV's campaign export columns, as ZLV's controller lists them (a copy of ZLV's source).
+ZLV_LISTS = Path(__file__).parents[1] / "fixtures" / "zlv" / "zlv_lists.json"
+ZLV_EXPORT = json.loads(ZLV_LISTS.read_text(encoding="utf-8"))["campaign_export"]
+ZLV_HEADERS = ZLV_EXPORT["columns"]
+# Ours, after ZLV's: the latest return, one column per question (its short label, in the
+# content's order), then the solutions, the call-back and the notes.
+QUESTIONS = [
+    "Situation du logement", "Durée d’inoccupation", "Propriétaire", "Projet", "Freins",
+    "Travaux nécessaires", "Étiquette énergie (DPE)", "Loyer modéré accepté", "Revenus du foyer",
 ]  # fmt: skip
+OURS = [
+    "Date du dernier retour", *QUESTIONS, "Solutions présentées", "Demande de rappel",
+    "Téléphone", "Courriel", "Moments", "Message", "Dernières notes",
+]  # fmt: skip
+EXPECTED_HEADERS = [*ZLV_HEADERS, *OURS]
+OWNER = "Propriétaire destinataire principal"  # ZLV's header for the letter's addressee
+NBSP = "\u00a0"
 WHEN = datetime(2026, 3, 12, 13, 5, tzinfo=UTC)  # 14:05 in Paris
 
 
@@ -124,19 +137,31 @@ def test_the_csv_reads_back_in_zlv_columns_with_our_own_after(app, client, agent
     assert row["Code INSEE commune du logement"] == "18033"
     assert row["Adresse LOVAC du logement"] == "12 rue des Tilleuls\n18000 Bourges"
     assert (row["Type de logement"], row["DPE représentatif"]) == ("Appartement", "F")
-    assert (row["Surface"], row["Nombre de pièces"], row["Date de construction"]) == (
+    assert (row["Surface (m²)"], row["Nombre de pièces"], row["Année de construction"]) == (
         "64", "3", "1962",
     )  # fmt: skip
-    assert row["Date de début de vacance"] == "2019"
+    assert row["Année de début de vacance"] == "2019"
+    assert row["Occupation"] == "Vacant"
     assert (row["Statut"], row["Sous-statut"]) == ("Premier contact", "")
-    assert row["Point(s) de blocage"] == "Succession en cours"
-    assert row["Évolution(s)"] == "À venir"
-    assert row["Dispositif(s)"] == "Conventionnement avec travaux"
-    assert row["Campagne(s)"] == "Relance 2025\nCampagne test"  # oldest first
-    assert row["Propriétaire"] == "Hélène Dupré"
+    assert row["Points de blocage"] == "Succession en cours"
+    assert row["Évolutions du logement"] == "À venir"
+    assert row["Dispositifs"] == "Conventionnement avec travaux"
+    assert row["Campagnes"] == "Relance 2025\nCampagne test"  # oldest first
+    assert row[OWNER] == "Hélène Dupré"
     assert row["Adresse LOVAC du propriétaire"] == "3 place du Marché\n18000 Bourges"
-    assert row["Date du retour"] == "2026-03-12 14:05"  # Paris time
-    assert row["Situation déclarée"] == "Vide, personne n’y habite"
+    # ZLV's columns the portal has nothing for are there, empty.
+    for empty in ("Référence cadastrale", "Précisions adresse du logement",
+                  "Adresse BAN du logement", "Latitude", "Longitude", "Date DPE",
+                  "Date de naissance du propriétaire", "Adresse BAN du propriétaire", "Numéro",
+                  "Voie", "Code postal", "Commune", "Localisation du propriétaire"):  # fmt: skip
+        assert row[empty] == ""
+    assert row["Date du dernier retour"] == "2026-03-12 14:05"  # Paris time
+    # The owner's answers in words, one column per question.
+    assert row["Situation du logement"] == "Vide, personne n’y habite"
+    assert row["Projet"] == "Le louer"
+    assert row["Freins"] == "Une succession pas encore réglée, Le coût des travaux"
+    assert row["Durée d’inoccupation"] != "gt_2y" and row["Durée d’inoccupation"]
+    assert row["Revenus du foyer"] == ""  # not answered
     assert aid in row["Solutions présentées"].split("\n")
     assert row["Demande de rappel"] == "Demandé"
     assert row["Téléphone"] == "06 12 34 56 78"  # national form: no "+", no apostrophe
@@ -154,9 +179,11 @@ def test_the_xlsx_reads_back_with_numbers_dates_and_text(app, client, agent, ans
     (row,) = xlsx_rows(xlsx_sheet(result))
     assert row["Identifiant fiscal national"].value == "180330000123"
     assert row["Identifiant fiscal national"].data_type == "s"  # an id, not a number
-    assert (row["Surface"].value, row["Surface"].data_type) == (64, "n")
-    assert row["Date du retour"].value == datetime(2026, 3, 12, 14, 5)
-    assert row["Date du retour"].is_date
+    assert (row["Surface (m²)"].value, row["Surface (m²)"].data_type) == (64, "n")
+    assert row["Date du dernier retour"].value == datetime(2026, 3, 12, 14, 5)
+    assert row["Date du dernier retour"].is_date
+    assert row["Projet"].value == "Le louer"
+    assert row["Référence cadastrale"].value is None
     assert row["Adresse LOVAC du logement"].value == "12 rue des Tilleuls\n18000 Bourges"
     assert row["Téléphone"].value == "06 12 34 56 78"
     assert row["Statut"].value == "Premier contact"
@@ -181,13 +208,13 @@ def test_names_that_could_be_formulas_come_back_as_text_in_both_formats(
         housing = make_housing(session, town, local_id=f"18033000000{n}")
         answered_letter(app, session, town, owner=owner, housing=housing)
     rows = sorted(csv_rows(export(client)), key=lambda row: row["Identifiant fiscal national"])
-    assert [row["Propriétaire"] for row in rows] == ["'" + name for name in DANGEROUS_NAMES]
+    assert [row[OWNER] for row in rows] == ["'" + name for name in DANGEROUS_NAMES]
     assert {row["Téléphone"] for row in rows} == {"'+447911123456"}  # foreign: keeps its "+"
     result = export(client, "xlsx")
     rows = sorted(xlsx_rows(xlsx_sheet(result)),
                   key=lambda row: row["Identifiant fiscal national"].value)  # fmt: skip
     for name, row in zip(DANGEROUS_NAMES, rows, strict=True):
-        cell = row["Propriétaire"]
+        cell = row[OWNER]
         assert cell.value == "'" + name.replace("\r", "\n")  # XML reads a CR back as a LF
         assert cell.data_type == "s"  # text, not a formula ("f")
         assert row["Téléphone"].value == "'+447911123456"
@@ -215,13 +242,12 @@ def test_the_csv_is_produced_while_it_is_read():
             consumed.append(n)
             yield [f"ligne {n}", n, None]
 
-    chunks = csv_chunks(rows(), every=100)
+    chunks = csv_chunks(["Ligne", "Numéro", "Vide"], rows(), every=100)
     first = next(chunks)
     assert first.startswith(b"\xef\xbb\xbf") and not consumed  # the header, nothing read yet
     next(chunks)
     assert len(consumed) == 100  # one batch, not the whole file
     assert len(list(chunks)) == 9
-    assert headers() == EXPECTED_HEADERS
 
 
 def test_an_export_is_logged_with_the_owners_count_and_the_filter(app, client, session, town,
@@ -231,7 +257,7 @@ def test_an_export_is_logged_with_the_owners_count_and_the_filter(app, client, s
     answered_letter(app, session, town, owner=albert)  # a second dwelling, same owner
     answered_letter(app, session, town, owner=make_owner(session, town, full_name="Zoé Zola"))
     rows = csv_rows(export(client, q="ancien"))
-    assert [row["Propriétaire"] for row in rows] == ["Albert Ancien", "Albert Ancien"]
+    assert [row[OWNER] for row in rows] == ["Albert Ancien", "Albert Ancien"]
     session.rollback()
     (log,) = session.scalars(select(AccessLog).where(AccessLog.action == "export")).all()
     assert (log.agent_id, log.action, log.owner_id, log.count) == (agent.id, "export", None, 1)
@@ -240,10 +266,10 @@ def test_an_export_is_logged_with_the_owners_count_and_the_filter(app, client, s
 
 def test_the_export_follows_the_current_tab(app, client, session, town, agent, answered):
     answered_letter(app, session, town, owner=make_owner(session, town, full_name="Nina Neuve"))
-    new = [row["Propriétaire"] for row in csv_rows(export(client))]
+    new = [row[OWNER] for row in csv_rows(export(client))]
     assert "Nina Neuve" in new and "Hélène Dupré" not in new
     callback = csv_rows(export(client, onglet="callback"))
-    assert [row["Propriétaire"] for row in callback] == ["Hélène Dupré"]
+    assert [row[OWNER] for row in callback] == ["Hélène Dupré"]
 
 
 def test_the_selection_is_exported_and_logged(app, client, session, town, agent):
@@ -251,7 +277,7 @@ def test_the_selection_is_exported_and_logged(app, client, session, town, agent)
     ids = [session.scalar(select(Response.id).where(Response.letter_id == letter.id))
            for letter in letters]  # fmt: skip
     rows = xlsx_rows(xlsx_sheet(export(client, "xlsx", selection=ids[:2])))
-    assert sorted(row["Propriétaire"].value for row in rows) == sorted(
+    assert sorted(row[OWNER].value for row in rows) == sorted(
         letter.owner.full_name for letter in letters[:2]
     )
     session.rollback()
@@ -268,9 +294,9 @@ def test_another_collectivites_answers_are_never_exported(app, client, session, 
     mine = answered_letter(app, session, town)
     foreign_id = session.scalar(select(Response.id).where(Response.letter_id == foreign.id))
     mine_id = session.scalar(select(Response.id).where(Response.letter_id == mine.id))
-    assert [row["Propriétaire"] for row in csv_rows(export(client))] == [mine.owner.full_name]
+    assert [row[OWNER] for row in csv_rows(export(client))] == [mine.owner.full_name]
     xlsx = xlsx_rows(xlsx_sheet(export(client, "xlsx")))
-    assert [row["Propriétaire"].value for row in xlsx] == [mine.owner.full_name]
+    assert [row[OWNER].value for row in xlsx] == [mine.owner.full_name]
     for fmt in ("csv", "xlsx"):
         refused = export(client, fmt, selection=[mine_id, foreign_id])
         assert refused.status_code == 404
@@ -317,3 +343,185 @@ def test_a_tampered_filter_is_refused(app, client, session, town, agent):
     assert export(client, campaign="99999").status_code == 400
     session.rollback()
     assert session.scalar(EXPORTS) is None
+
+
+def test_zlvs_columns_come_first_every_one_in_zlvs_order_then_ours(app, client, agent,
+                                                                   answered):  # fmt: skip
+    assert ZLV_EXPORT["sheet"] == "Logements" and len(ZLV_HEADERS) == 35
+    assert len(set(EXPECTED_HEADERS)) == len(EXPECTED_HEADERS)  # one column per header
+    with app.test_request_context():
+        columns = columns_for(app.extensions["content"], agent.collectivite, "fr", MOMENTS)
+        assert columns.headers() == EXPECTED_HEADERS
+    csv_rows(export(client, onglet="callback"))  # both files check their header row
+    xlsx_sheet(export(client, "xlsx", onglet="callback"))
+
+
+def test_the_owners_answers_are_written_in_words(app, client, session, town, agent):
+    answers = {"situation": "for_sale", "intention": "sell", "owner_kind": "indivision",
+               "blockers": ["sale_unsuccessful"]}  # fmt: skip
+    answered_letter(app, session, town, answers=answers)
+    (row,) = csv_rows(export(client))
+    assert row["Projet"] == "Le vendre"
+    assert row["Situation du logement"] == "En vente"
+    assert row["Freins"] == "Je n’arrive pas à le vendre"
+    assert "sell" not in row.values() and "indivision" not in row.values()
+    (cells,) = xlsx_rows(xlsx_sheet(export(client, "xlsx")))
+    assert cells["Projet"].value == "Le vendre"
+    assert cells["Travaux nécessaires"].value is None  # not asked
+
+
+def test_a_local_aid_is_written_by_its_title(app, client, session, town, agent):
+    town.settings = {"local_aids": [{"id": "d3d3d3d3", "slug": "local:prime-renovation-demoville",
+                                     "title": "Prime rénovation de Demoville"}]}  # fmt: skip
+    session.commit()
+    letter = answered_letter(app, session, town)
+    response = session.scalar(select(Response).where(Response.letter_id == letter.id))
+    assert "local:prime-renovation-demoville" in {r.aid_slug for r in response.recommendations}
+    for rows in (csv_rows(export(client)),
+                 [{k: c.value for k, c in row.items()}
+                  for row in xlsx_rows(xlsx_sheet(export(client, "xlsx")))]):  # fmt: skip
+        (row,) = rows
+        seen = row["Solutions présentées"].split("\n")
+        assert "Prime rénovation de Demoville" in seen
+        assert not any("local:" in title for title in seen)
+
+
+def test_the_three_latest_notes_are_written_with_their_authors(app, client, session, town,
+                                                               agent):  # fmt: skip
+    letter = answered_letter(app, session, town)
+    colleague = make_agent(session, town, full_name="Camille Martin")
+    nameless = make_agent(session, town, full_name="", email="sans.nom@commune.example")
+    notes = [  # (day, author, kind, text), oldest first
+        (1, colleague, "Note courante", "La plus ancienne"),
+        (2, agent, "Note courante", "Deuxième"),
+        (3, nameless, "Visite", "Troisième"),
+        (4, colleague, "Appel", "=Dernière"),
+    ]
+    for day, author, kind, text in notes:
+        session.add(Note(collectivite_id=town.id, housing_id=letter.housing_id,
+                         agent_id=author.id, kind=kind, content=text,
+                         created_at=datetime(2026, 4, day, 10, tzinfo=UTC)))  # fmt: skip
+    other = answered_letter(app, session, town)  # another dwelling: no note of the first
+    session.commit()
+    rows = {row["Identifiant fiscal national"]: row for row in csv_rows(export(client))}
+    written = rows[letter.housing.local_id]["Dernières notes"].split("\n")
+    assert written == [
+        f"4{NBSP}avril{NBSP}2026 – Camille Martin – Appel{NBSP}: =Dernière",
+        f"3{NBSP}avril{NBSP}2026 – sans.nom@commune.example – Visite{NBSP}: Troisième",
+        f"2{NBSP}avril{NBSP}2026 – {agent.full_name} – Note courante{NBSP}: Deuxième",
+    ]
+    assert rows[other.housing.local_id]["Dernières notes"] == ""
+
+
+def test_a_call_back_done_is_written_with_its_date(app, client, session, town, agent, answered):
+    callback = session.scalar(select(CallbackRequest)
+                              .where(CallbackRequest.letter_id == answered.id))  # fmt: skip
+    callback.handled_at = datetime(2026, 3, 20, 23, 30, tzinfo=UTC)  # the 21st in Paris
+    response = session.scalar(select(Response).where(Response.letter_id == answered.id))
+    refresh_tab(session, response)
+    session.commit()
+    (row,) = [row for row in csv_rows(export(client)) if row[OWNER] == "Hélène Dupré"]
+    assert row["Demande de rappel"] == f"Fait le 21{NBSP}mars{NBSP}2026"
+
+
+def export_all(client, fmt="csv", **fields):
+    data = {"csrf_token": csrf_token(client, QUEUE), "onglet": "new"} | fields
+    return client.post(f"{QUEUE}/toutes/export.{fmt}", data=data)
+
+
+def test_all_answers_are_exported_from_every_tab_and_only_the_collectivites(
+    app, client, session, town, agent
+):
+    carl = answered_letter(app, session, town,
+                           owner=make_owner(session, town, full_name="Carl Rappel"))  # fmt: skip
+    with_callback(app, session, carl, phone="0612345678")
+    nina = answered_letter(app, session, town,
+                           owner=make_owner(session, town, full_name="Nina Neuve"))  # fmt: skip
+    suivi = answered_letter(app, session, town,
+                            owner=make_owner(session, town, full_name="Sacha Suivi"))  # fmt: skip
+    response = session.scalar(select(Response).where(Response.letter_id == suivi.id))
+    response.reviewed_at = WHEN
+    refresh_tab(session, response)
+    other = make_collectivite(session, name="Commune voisine")
+    answered_letter(app, session, other,
+                    owner=make_owner(session, other, full_name="Odile Ailleurs"))  # fmt: skip
+    session.commit()
+    tabs = dict(session.execute(select(Response.letter_id, Response.queue_tab)).all())
+    assert {tabs[carl.id], tabs[nina.id], tabs[suivi.id]} == {"new", "callback", "follow-up"}
+    everyone = {"Carl Rappel", "Nina Neuve", "Sacha Suivi"}
+    assert {row[OWNER] for row in csv_rows(export_all(client))} == everyone
+    xlsx = xlsx_rows(xlsx_sheet(export_all(client, "xlsx", onglet="closed")))
+    assert {row[OWNER].value for row in xlsx} == everyone  # whatever the current tab
+    narrowed = csv_rows(export_all(client, q="neuve", onglet="bogus"))
+    assert [row[OWNER] for row in narrowed] == ["Nina Neuve"]  # the filter still applies
+    session.rollback()
+    logs = session.scalars(EXPORTS.order_by(AccessLog.id)).all()
+    assert [(log.count, log.detail) for log in logs] == [
+        (3, {"format": "csv", "tab": None, "filter": {}}),
+        (3, {"format": "xlsx", "tab": None, "filter": {}}),
+        (1, {"format": "csv", "tab": None, "filter": {"q": "neuve"}}),
+    ]
+
+
+def test_the_queue_offers_the_all_answers_export_even_on_an_empty_tab(app, client, session,
+                                                                       town, agent):  # fmt: skip
+    answered_letter(app, session, town)
+    html = client.get(f"{QUEUE}?onglet=closed").get_data(as_text=True)
+    assert f'formaction="{QUEUE}/toutes/export.csv"' in html
+    assert f'formaction="{QUEUE}/toutes/export.xlsx"' in html
+    assert "Exporter l’onglet" not in html  # nothing in this tab
+    html = client.get(QUEUE).get_data(as_text=True)
+    assert "Exporter l’onglet en CSV" in html and "Exporter toutes les réponses en CSV" in html
+
+
+@pytest.mark.parametrize("tab", ["bogus", "", "\x00", "closed|new", "9" * 400])
+def test_an_unknown_tab_is_ignored(app, client, session, town, agent, tab):
+    answered_letter(app, session, town, owner=make_owner(session, town, full_name="Nina Neuve"))
+    assert [row[OWNER] for row in csv_rows(export(client, onglet=tab))] == ["Nina Neuve"]
+    assert [row[OWNER] for row in csv_rows(export_all(client, onglet=tab))] == ["Nina Neuve"]
+
+
+def test_the_all_answers_export_is_posted_with_the_csrf_token(app, client, session, town):
+    answered_letter(app, session, town)
+    signed_out = client.post(f"{QUEUE}/toutes/export.csv", data={})
+    assert signed_out.status_code in (303, 400)
+    signed_in_agent(client, session, town)
+    assert client.get(f"{QUEUE}/toutes/export.csv").status_code == 405
+    assert client.post(f"{QUEUE}/toutes/export.csv", data={"onglet": "new"}).status_code == 400
+    assert client.post(f"{QUEUE}/toutes/export.xlsx", data={}).status_code == 400
+    assert export_all(client, since="31/02/2026").status_code == 400
+    session.rollback()
+    assert session.scalar(EXPORTS) is None
+
+
+def test_an_export_reads_its_details_a_batch_at_a_time(app, client, session, town, agent):
+    """As many queries for 2 answers as for 8, notes and their authors included."""
+
+    def queries(fmt: str) -> int:
+        statements = []
+        engine = app.extensions["database"]
+        token = csrf_token(client, QUEUE)
+
+        def spy(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", spy)
+        try:
+            result = client.post(f"{QUEUE}/toutes/export.{fmt}", data={"csrf_token": token})
+            assert result.status_code == 200
+            result.get_data()  # the CSV is read while it is sent
+        finally:
+            event.remove(engine, "before_cursor_execute", spy)
+        return len(statements)
+
+    def answers(count: int) -> None:
+        for _ in range(count):
+            letter = answered_letter(app, session, town)
+            session.add(Note(collectivite_id=town.id, housing_id=letter.housing_id,
+                             agent_id=agent.id, content="Appelé"))  # fmt: skip
+        session.commit()
+
+    answers(2)
+    few = {fmt: queries(fmt) for fmt in ("csv", "xlsx")}
+    answers(6)
+    assert {fmt: queries(fmt) for fmt in ("csv", "xlsx")} == few

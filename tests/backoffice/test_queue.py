@@ -146,3 +146,88 @@ def test_reading_the_queue_is_logged_with_the_owners_shown(app, client, session,
     assert [(log.agent_id, log.count, log.detail["owner_ids"]) for log in logs] == [
         (agent.id, 1, [letter.owner_id])
     ]
+
+
+def test_the_queue_shows_the_owners_plan_and_what_holds_them_back(app, client, session, town):
+    answered_letter(app, session, town)  # plan: rent; blockers: succession, works cost
+    signed_in_agent(client, session, town)
+    html = client.get("/gestion/reponses").get_data(as_text=True)
+    assert ">Projet</th>" in html and ">Ce qui le retient</th>" in html
+    assert "<td>Le louer</td>" in html
+    assert "<td>Une succession pas encore réglée, Le coût des travaux</td>" in html
+
+
+def test_the_queue_opens_on_the_first_tab_with_answers_to_deal_with(app, client, session, town):
+    from portal.owner.journey import record_owner_return
+
+    letter = answered_letter(app, session, town)
+    with app.app_context():
+        record_owner_return(session, letter, app.extensions["content"], "callback",
+                            callback={"phone": "0612345678", "moments": []})  # fmt: skip
+    signed_in_agent(client, session, town)
+    html = client.get("/gestion/reponses").get_data(as_text=True)
+    # "Nouvelles" is empty: the queue opens on "À rappeler", shown as the current tab.
+    assert 'aria-current="page">À rappeler (1)</a>' in html
+    assert 'aria-current="page">Nouvelles' not in html
+    assert letter.owner.full_name in html
+    asked = client.get("/gestion/reponses?onglet=new").get_data(as_text=True)
+    assert 'aria-current="page">Nouvelles (0)</a>' in asked
+
+
+def test_an_empty_queue_opens_on_the_new_tab(client, session, town):
+    signed_in_agent(client, session, town)
+    html = client.get("/gestion/reponses").get_data(as_text=True)
+    assert 'aria-current="page">Nouvelles (0)</a>' in html
+
+
+def test_call_backs_first_pages_through_every_answer_once(app, client, session, town):
+    """The "call-backs first" order puts the owners who asked to be called back (done or
+    not) before the others, newest first within each, across keyset pages."""
+    from portal.owner.journey import record_owner_return
+
+    now = datetime.now(UTC)
+    letters = [answered_letter(app, session, town, when=now - timedelta(hours=hours))
+               for hours in range(1, 6)]  # fmt: skip
+    asked = [letters[3], letters[1]]  # older answers than the others
+    with app.app_context():
+        for hours, letter in enumerate(asked, start=10):  # asked 10 and 11 hours ago
+            record_owner_return(session, letter, app.extensions["content"], "callback",
+                                now=now - timedelta(hours=hours),
+                                callback={"phone": "0612345678"})  # fmt: skip
+    where = QueueFilter(tab=None, order="callback")
+    seen, cursor = [], None
+    while True:
+        page = queue_page(session, town.id, where, cursor, size=2)
+        seen += [row.letter.id for row in page.rows]
+        if not (cursor := page.next_cursor):
+            break
+    assert seen[:2] == [letters[3].id, letters[1].id]  # the latest call-back first
+    assert sorted(seen) == sorted(letter.id for letter in letters)
+    assert len(seen) == len(set(seen))
+    assert decode_cursor("2.123.4", "callback") is None  # a flag other than 0 or 1
+
+
+def test_a_bad_sort_is_named_and_the_queue_still_shows(client, session, town):
+    signed_in_agent(client, session, town)
+    page = client.get("/gestion/reponses?order=n%27importe")
+    assert page.status_code == 400
+    assert "Trier par" in page.get_data(as_text=True)
+
+
+def test_answers_changed_after_submission_are_marked_until_an_agent_opens_them(
+    app, client, session, town
+):
+    from portal.owner.journey import save_answer
+
+    letter = answered_letter(app, session, town)
+    agent_client = client
+    signed_in_agent(agent_client, session, town)
+    html = agent_client.get("/gestion/reponses").get_data(as_text=True)
+    assert "Réponses modifiées" not in html
+    with app.app_context():
+        save_answer(session, letter, app.extensions["content"], "intention", "sell")
+    html = agent_client.get("/gestion/reponses").get_data(as_text=True)
+    assert "Réponses modifiées" in html
+    response = session.scalar(select(Response).where(Response.letter_id == letter.id))
+    assert agent_client.get(f"/gestion/reponses/{response.id}").status_code == 200
+    assert "Réponses modifiées" not in agent_client.get("/gestion/reponses").get_data(as_text=True)

@@ -72,6 +72,10 @@ WITHOUT_IDS = {
     "backoffice.import_new": "creates a job for the agent's own collectivité (imports.py)",
     "backoffice.export_csv": "exports the queue's filter inside the agent's collectivité",
     "backoffice.export_xlsx": "exports the queue's filter inside the agent's collectivité",
+    "backoffice.export_all_csv": "exports the queue's filter (every tab) inside the agent's "
+    "collectivité",
+    "backoffice.export_all_xlsx": "exports the queue's filter (every tab) inside the agent's "
+    "collectivité",
     "backoffice.bulk_status": "posted answer ids: swept below (POSTED_IDS)",
     "backoffice.bulk_precision": "posted answer ids: swept below (POSTED_IDS)",
     "backoffice.export_selection_csv": "posted answer ids: swept below (POSTED_IDS)",

@@ -12,8 +12,8 @@ from tests.letters.samples import layout, recipient
 
 
 def test_french_dates():
-    assert french_date(date(2026, 12, 2)) == "2 décembre 2026"
-    assert french_date(date(2026, 5, 1)) == "1er mai 2026"
+    assert french_date(date(2026, 12, 2)) == "2\u00a0décembre\u00a02026"
+    assert french_date(date(2026, 5, 1)) == "1er\u00a0mai\u00a02026"
 
 
 def test_the_fonts_have_every_character_of_the_default_letter():

@@ -209,7 +209,7 @@ def test_the_details_are_folded_in_an_accordion(client, opened):
             string=re.compile("Sources")
         )
     text = squash(page.main.get_text())
-    assert re.search(r"vérifiée le \d{1,2} \w+ 20\d\d", text)
+    assert re.search(r"vérifiée le \d{1,2}(er)?\u00a0\w+\u00a020\d\d", text)
     assert "À vérifier" in text  # most aids rest on sources not all official
 
 

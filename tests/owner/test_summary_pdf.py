@@ -10,12 +10,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from babel.dates import format_date
 from bs4 import BeautifulSoup
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from portal.config import ROOT
+from portal.dates import long_date
 from portal.owner.summary_pdf import (
     FONT_FILES,
     SIZE_BOUND_KB,
@@ -95,10 +95,10 @@ def test_the_summary_is_the_results_page_as_a_pdf(client, opened):
     assert amounts and all(amount in body for amount in amounts)
     assert FRENCH_AMOUNT.search(text), "no amount formatted in French (5 000 €)"
     assert "Pourquoi\u00a0: • " in text and "oui — " not in text
-    assert re.search(r"vérifiée le \d{1,2} \w+ 20\d\d", text)
+    assert re.search(r"vérifiée le \d{1,2}(er)?\u00a0\w+\u00a020\d\d", text)
     assert "Plus de deux ans" in text  # the answers, in words
     assert "Service habitat — Téléphone\u00a0: 03 86 11 22 33" in text
-    today = format_date(datetime.now(ZoneInfo("Europe/Paris")).date(), "long", locale="fr")
+    today = long_date(datetime.now(ZoneInfo("Europe/Paris")).date(), "fr")
     assert f"Résumé établi le {today}" in text
     assert "Portail propriétaires – http://portal.test/" in text
     # Nothing the owner typed, nor their name: only what the letter shows.

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from portal.backoffice import blueprint
 from portal.backoffice.answer_forms import (
     ActionForm,
+    ConfirmForm,
     NoteForm,
     PrecisionsForm,
     StatusForm,
@@ -24,6 +25,7 @@ from portal.backoffice.followup import (
     add_note,
     change_status,
     confirm_suggestion,
+    followup_version,
     mark_callback_done,
     precisions_of,
     set_precisions,
@@ -43,6 +45,9 @@ from portal.rules.present import answers_in_words
 ERRORS = {
     "not-allowed-pair": _l("Ce sous-statut n’existe pas pour ce statut dans Zéro Logement Vacant"),
 }
+STALE = _l("Cette réponse a changé depuis que vous avez ouvert la page (le propriétaire ou un "
+           "collègue l’a modifiée). Relisez-la : vos choix sont gardés, enregistrez-les à "
+           "nouveau s’ils conviennent toujours.")  # fmt: skip
 
 LAST_OPENED = object()  # render_answer: the answer's own opened_at
 
@@ -99,22 +104,28 @@ def render_answer(row, status: int = 200, opened_before=LAST_OPENED, **forms):
     session, locale = db.session(), current_language()
     if opened_before is LAST_OPENED:
         opened_before = row.response.opened_at
+    version = followup_version(session, row)
+    # Forms not sent by this request start from the page's state, not from what was sent.
     status_form = forms.get("status_form") or StatusForm(
-        status=f"{row.housing.status}|{row.housing.sub_status or ''}"
+        formdata=None,
+        status=f"{row.housing.status}|{row.housing.sub_status or ''}",
+        version=version,
     )
     precisions_form = forms.get("precisions_form") or PrecisionsForm(
-        precisions=[precision_value(*p) for p in sorted(precisions_of(session, row.housing.id))]
+        formdata=None,
+        precisions=[precision_value(*p) for p in sorted(precisions_of(session, row.housing.id))],
+        version=version,
     )
     entries = history(session, g.collectivite.id, row.housing.id, current_content(), locale)
     notes = housing_notes(session, g.collectivite.id, row.housing.id)
-    page_forms = [status_form, precisions_form, forms.get("note_form") or NoteForm()]
+    page_forms = [status_form, precisions_form, forms.get("note_form") or NoteForm(formdata=None)]
     return render_template(
         "backoffice/answer.html", row=row, words=answer_words(row, locale, opened_before),
         seen=seen_recommendations(row, locale), history=entries, notes=notes,
         suggested=suggestion(row, current_precision_mapping()),
         status_form=status_form, precisions_form=precisions_form, note_form=page_forms[2],
-        action_form=ActionForm(), forms=page_forms, statuses=STATUSES, occupancies=OCCUPANCIES,
-        moment_labels=MOMENTS,
+        action_form=ConfirmForm(formdata=None, version=version), forms=page_forms,
+        statuses=STATUSES, occupancies=OCCUPANCIES, moment_labels=MOMENTS,
     ), status  # fmt: skip
 
 
@@ -129,6 +140,9 @@ def done(row, message: str):
 def update_status(response_id: int):
     row, form = scoped_answer(response_id), StatusForm()
     if form.validate_on_submit():
+        if form.is_stale(followup_version(db.session(), row)):
+            form.status.errors.append(STALE)
+            return render_answer(row, 409, status_form=form)
         try:
             change_status(db.session(), g.agent, row, *form.pair(), form.occupancy.data or None)
             return done(row, _("Statut de suivi enregistré."))
@@ -143,6 +157,9 @@ def update_status(response_id: int):
 def update_precisions(response_id: int):
     row, form = scoped_answer(response_id), PrecisionsForm()
     if form.validate_on_submit():
+        if form.is_stale(followup_version(db.session(), row)):
+            form.precisions.errors.append(STALE)
+            return render_answer(row, 409, precisions_form=form)
         try:
             set_precisions(db.session(), g.agent, row, form.chosen())
             return done(row, _("Précisions enregistrées."))
@@ -167,9 +184,12 @@ def create_note(response_id: int):
 @blueprint.post("/reponses/<int:response_id>/confirmer")
 @login_required
 def confirm(response_id: int):
-    row = scoped_answer(response_id)
-    if not ActionForm().validate_on_submit():
+    row, form = scoped_answer(response_id), ConfirmForm()
+    if not form.validate_on_submit():
         abort(400)
+    if form.is_stale(followup_version(db.session(), row)):
+        flash(STALE, "error")
+        return redirect(url_for("backoffice.answer", response_id=row.response.id), 303)
     confirm_suggestion(db.session(), g.agent, row, current_precision_mapping())
     return done(row, _("Suggestion confirmée : statut, occupation et précisions enregistrés."))
 

@@ -6,7 +6,12 @@ from __future__ import annotations
 from flask import g, render_template, request
 
 from portal.backoffice import blueprint
-from portal.backoffice.answers import campaign_choices, commune_choices, queue_page
+from portal.backoffice.answers import (
+    campaign_choices,
+    commune_choices,
+    queue_page,
+    tab_counts,
+)
 from portal.backoffice.audit import log_access
 from portal.backoffice.auth import login_required
 from portal.backoffice.bulk_forms import BulkPrecisionForm, BulkStatusForm, SelectionForm
@@ -29,16 +34,37 @@ def filter_form(formdata=None) -> QueueFilterForm:
     return form
 
 
-def situation_labeller():
-    """The words for a declared situation, in the agent's language."""
+def answer_labeller():
+    """The words for an answer to one of the diagnostic's questions (a value, or a list of
+    values for a multiple choice), in the agent's language: `label("intention", "sell")`."""
     content, locale = current_content(), current_language()
-    question = content.questions.get("situation")
 
-    def label(value: str | None) -> str:
-        option = question.option(value) if question and value else None
-        return option.label[locale] if option else "–"
+    def label(question_id: str, value) -> str:
+        question = content.questions.get(question_id)
+        values = value if isinstance(value, list) else [value]
+        options = [question.option(v) if question and v else None for v in values]
+        words = [option.label[locale] for option in options if option is not None]
+        return ", ".join(words) or "–"
 
     return label
+
+
+def situation_labeller():
+    """The words for a declared situation, in the agent's language."""
+    label = answer_labeller()
+    return lambda value: label("situation", value)
+
+
+# Tabs whose answers still need an agent, in the order the queue opens on the first one
+# holding any (the closed ones are done).
+TABS_TO_DEAL_WITH = ("new", "callback", "follow-up")
+
+
+def opening_tab(session, collectivite_id: int, form: QueueFilterForm) -> str:
+    """The tab the queue opens on when none was asked for: the first with answers to deal
+    with under the filter, else "Nouvelles"."""
+    counts = tab_counts(session, collectivite_id, form.queue_filter(None))
+    return next((tab for tab in TABS_TO_DEAL_WITH if counts[tab]), "new")
 
 
 @blueprint.get("/reponses")
@@ -52,7 +78,8 @@ def render_queue(formdata, status: int = 200, **selection_forms):
     selection form's hidden fields when one of its actions is refused: `status` 400 and
     that form, with its errors and the ticked answers kept)."""
     form = filter_form(formdata)
-    where = form.queue_filter(formdata.get("onglet", "new"))
+    tab = formdata.get("onglet") or opening_tab(db.session(), g.collectivite.id, form)
+    where = form.queue_filter(tab)
     page = queue_page(db.session(), g.collectivite.id, where, formdata.get("apres"))
     if page.rows:  # owners' names and addresses were read: logged like an answer's page
         owner_ids = sorted({row.owner.id for row in page.rows})
@@ -66,6 +93,6 @@ def render_queue(formdata, status: int = 200, **selection_forms):
     selection_errors = [error for field in submitted for error in field.errors]
     return render_template(
         "backoffice/queue.html", form=form, page=page, tab=where.tab, tabs=QUEUE_TABS,
-        args=form.query_args(), situation_label=situation_labeller(), forms=list(forms.values()),
+        args=form.query_args(), answer_label=answer_labeller(), forms=list(forms.values()),
         ticked=ticked, selection_errors=selection_errors, cursor=formdata.get("apres"), **forms,
     ), 400 if form.errors else status  # fmt: skip

@@ -4,14 +4,17 @@
   of the selection in one transaction, or nothing: an answer that is not the collectivité's
   (or does not exist) gives a 404, a status pair ZLV does not allow or a bad selection
   gives the queue again with a message (400).
-- Exports, as CSV or XLSX: of the current filter (the queue's filter in hidden fields, and
-  its current tab: what the agent sees listed), or of the ticked answers. POST, not GET
+- Exports, as CSV or XLSX: of the current filter (the queue's filter in hidden fields) in
+  its current tab (what the agent sees listed) or in every tab (all the answers), or of the
+  ticked answers. POST, not GET
   (ASVS 3.5.3, security.md §1.2: an export creates a file of personal data), logged in the
   access log (action "export", `count` owners, the filter in `detail`) before the first byte
   is sent.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from flask import Response, abort, flash, g, redirect, request, stream_with_context, url_for
 from flask_babel import gettext as _
@@ -28,17 +31,11 @@ from portal.backoffice.bulk import (
     selected_rows,
 )
 from portal.backoffice.bulk_forms import BulkPrecisionForm, BulkStatusForm, SelectionForm
-from portal.backoffice.exports import (
-    Labels,
-    csv_chunks,
-    export_rows,
-    exported_at,
-    file_chunks,
-    xlsx_file,
-)
+from portal.backoffice.export_columns import Columns, columns_for, export_rows
+from portal.backoffice.exports import csv_chunks, exported_at, file_chunks, xlsx_file
 from portal.backoffice.followup import FollowupError
 from portal.backoffice.views.answer import ERRORS
-from portal.backoffice.views.queue import filter_form, render_queue, situation_labeller
+from portal.backoffice.views.queue import filter_form, render_queue
 from portal.extensions import db
 from portal.guidance import current_content
 from portal.i18n import current_language
@@ -106,22 +103,22 @@ def bulk_precision():
     return render_queue(request.form, 400, precision_form=form)
 
 
-def export_labels() -> Labels:
-    content, locale = current_content(), current_language()
-    return Labels(
-        situation=situation_labeller(),
-        aids={slug: aid.title[locale] for slug, aid in content.aids.items()},
-        moments=MOMENTS,
-    )
+def export_columns() -> Columns:
+    """The columns in the agent's language, with the collectivité's own aids' titles."""
+    return columns_for(current_content(), g.collectivite, current_language(), MOMENTS)
 
 
 def send_export(fmt: str, rows, count: int, detail: dict) -> Response:
     """Log the export, then send the file (CSV produced while it is sent)."""
-    session = db.session()
+    session, columns = db.session(), export_columns()
     log_access(session, g.agent, "export", count=count, detail={"format": fmt, **detail})
-    cells = export_rows(session, g.collectivite.id, rows, export_labels())
+    cells = export_rows(session, g.collectivite.id, rows, columns)
+    headers = columns.headers()
     # The CSV is produced while it is sent; the XLSX (a zip) is written, then sent.
-    body = stream_with_context(csv_chunks(cells)) if fmt == "csv" else file_chunks(xlsx_file(cells))
+    if fmt == "csv":
+        body = stream_with_context(csv_chunks(headers, cells))
+    else:
+        body = file_chunks(xlsx_file(headers, cells))
     name = f"reponses-proprietaires-{exported_at():%Y-%m-%d-%Hh%M}.{fmt}"
     return Response(body, mimetype=FORMATS[fmt], headers={
         "Content-Disposition": f'attachment; filename="{name}"',
@@ -129,12 +126,14 @@ def send_export(fmt: str, rows, count: int, detail: dict) -> Response:
     })  # fmt: skip
 
 
-def export_filter(fmt: str) -> Response:
-    """The answers of the queue's current filter and tab."""
+def export_filter(fmt: str, every_tab: bool = False) -> Response:
+    """The answers of the queue's current filter, in its current tab or in every tab."""
     form = filter_form(request.form)
     if form.errors:
         abort(400)
     where = form.queue_filter(request.form.get("onglet"))
+    if every_tab:
+        where = replace(where, tab=None)
     session, collectivite_id = db.session(), g.collectivite.id
     count = owner_count(session, collectivite_id, where)
     rows = queue_rows(session, collectivite_id, where)
@@ -164,6 +163,18 @@ def export_csv():
 @login_required
 def export_xlsx():
     return export_filter("xlsx")
+
+
+@blueprint.post("/reponses/toutes/export.csv")
+@login_required
+def export_all_csv():
+    return export_filter("csv", every_tab=True)
+
+
+@blueprint.post("/reponses/toutes/export.xlsx")
+@login_required
+def export_all_xlsx():
+    return export_filter("xlsx", every_tab=True)
 
 
 @blueprint.post("/reponses/selection/export.csv")
